@@ -1,0 +1,734 @@
+"""The canonical terminology glossary: one CSV file, one concept per line.
+
+Why CSV and not TBX
+-------------------
+The glossary is edited by journalists and translators, reviewed in pull requests and merged by
+git. A CSV row per concept keeps every change a one-line diff ("ru reviewer approved Article 5"),
+opens in any spreadsheet, and needs no schema knowledge. TBX (ISO 30042) is the right format for
+*exchanging* terminology with CAT tools, but it spreads one concept over dozens of XML lines,
+makes diffs noisy and invites merge conflicts, so it is an export target, not the source of truth.
+
+File format (``glossaries/README.md`` documents the same columns for editors)
+------------------------------------------------------------------------------
+UTF-8 (a BOM is tolerated and kept), comma-separated, RFC 4180 quoting, a header row naming the
+columns (any order; unknown columns are an error so typos cannot silently drop data). Lists use
+``|`` between items. Blank lines are ignored. Columns per concept:
+
+``id``              stable key (letters, digits, ``-_.``); PO msgctxt, TBX ids and caches use it
+``term``            the English term as it is normally written
+``variants``        other English surface forms: abbreviations, long forms, spellings
+                    (``Article V``, ``Terminal High Altitude Area Defense``, ``defense``)
+``dnt``             ``yes``/``no``: do not translate (brands, systems); every rendering must
+                    equal ``term``
+``case_sensitive``  ``yes``/``no``: ``yes`` for acronyms and names; ``no`` marks a common noun,
+                    which also matches capitalised and regular-plural forms
+``note``            guidance for translators about the concept
+
+and for every language ``xx`` (the header decides which; the shipped file has el, ru, de, tr):
+
+``xx``              the approved rendering (what MT output is checked against)
+``xx_variants``     other accepted forms: inflections (``статьи 5``) and accepted alternatives
+``xx_status``       ``proposed`` | ``approved`` | ``rejected`` (review state of ``xx``)
+``xx_reviewer``     who reviewed it
+``xx_date``         review date, ``YYYY-MM-DD``
+``xx_rejected``     renderings reviewers rejected; finding one in a translation is an error
+``xx_note``         language-specific guidance
+
+A language whose seven columns are all empty has no rendering yet (``lint`` reports it).
+
+Round trip
+----------
+``write_glossary`` reproduces a file read by ``load_glossary`` byte for byte: rows whose content
+did not change are written back from their original text (quoting, spacing, line endings, blank
+lines, BOM); changed or new rows are written in the canonical form (minimal quoting, ``\\n``
+unless the file uses ``\\r\\n``). Importers and exporters therefore produce minimal diffs.
+
+Finding terms in English text
+-----------------------------
+``find_terms`` applies these rules, compiled once per glossary into one regular expression:
+
+* leftmost-longest: the longest candidate wins and overlapping shorter ones are dropped
+  (``Major Non-NATO Ally`` is one match, not ``NATO`` plus ``Ally``);
+* whole words only: ``NATOs`` or ``Article 50`` do not contain ``NATO`` / ``Article 5``;
+* case sensitivity per concept; case-insensitive concepts also match the regular English plural
+  of their last word (``defences``, ``Allies``), which is part of the span;
+* the English possessive (``NATO's``, ``NATO’s``, ``Allies’``) is allowed after any term and
+  stays *outside* the span, so masking the span keeps the grammar of the sentence;
+* spaces inside a term match any run of spaces or tabs with at most one line break, and hyphens
+  match hyphen, U+2010 or U+2011 optionally followed by a line break, so a term wrapped inside
+  a paragraph is found but one split by a blank line is not.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from toolkit.errors import ToolkitError
+from toolkit.fileio import atomic_write_bytes
+
+LANGUAGES: tuple[str, ...] = ("el", "ru", "de", "tr")
+STATUSES: tuple[str, ...] = ("proposed", "approved", "rejected")
+CONCEPT_COLUMNS: tuple[str, ...] = ("id", "term", "variants", "dnt", "case_sensitive", "note")
+RENDERING_SUFFIXES: tuple[str, ...] = (
+    "", "_variants", "_status", "_reviewer", "_date", "_rejected", "_note",
+)
+LIST_SEPARATOR = "|"
+
+_YES, _NO = "yes", "no"
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_LANG_RE = re.compile(r"[a-z]{2,3}")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
+
+
+def columns_for(languages: Iterable[str]) -> tuple[str, ...]:
+    """The canonical column order for a glossary covering `languages`."""
+    cols = list(CONCEPT_COLUMNS)
+    for lang in languages:
+        cols.extend(lang + suffix for suffix in RENDERING_SUFFIXES)
+    return tuple(cols)
+
+
+@dataclass
+class Rendering:
+    """How one concept is written in one language, and where its review stands."""
+
+    lang: str
+    text: str
+    variants: list[str] = field(default_factory=list)
+    status: str = "proposed"
+    reviewer: str = ""
+    date: str = ""
+    rejected: list[str] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def forms(self) -> list[str]:
+        """Every accepted form: the approved rendering first, then its variants."""
+        return _dedupe([self.text, *self.variants])
+
+
+@dataclass
+class _Origin:
+    """The original text of a row, reused on write while the row's content is unchanged."""
+
+    prefix: str  # blank lines before the row
+    text: str
+    values: tuple[str, ...]
+
+
+@dataclass
+class Concept:
+    """One glossary entry: an English term, its variants and its renderings per language."""
+
+    id: str
+    term: str
+    variants: list[str] = field(default_factory=list)
+    dnt: bool = False
+    case_sensitive: bool = False
+    note: str = ""
+    renderings: dict[str, Rendering] = field(default_factory=dict)
+    line: int = 0
+    _origin: _Origin | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def forms(self) -> list[str]:
+        """Every English surface form: the term first, then its variants."""
+        return _dedupe([self.term, *self.variants])
+
+
+@dataclass
+class _Layout:
+    """What a loaded file looked like outside its rows, so writing it back changes nothing."""
+
+    columns: tuple[str, ...]
+    languages: list[str]
+    header: str  # blank lines before the header plus the header row, verbatim
+    trailer: str  # blank lines after the last row
+    newline: str
+    bom: bool
+
+
+@dataclass
+class Glossary:
+    """All concepts of one glossary file, in file order."""
+
+    concepts: list[Concept] = field(default_factory=list)
+    path: Path | None = None
+    languages: list[str] = field(default_factory=lambda: list(LANGUAGES))
+    _layout: _Layout | None = field(default=None, repr=False, compare=False)
+
+    def version(self) -> str:
+        """A short hash of the content (not the formatting), for cache keys."""
+        text = format_glossary(self, canonical=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+    def get(self, concept_id: str) -> Concept | None:
+        for concept in self.concepts:
+            if concept.id == concept_id:
+                return concept
+        return None
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def load_glossary(path: str | Path) -> Glossary:
+    """Read and validate a glossary file; any problem raises ToolkitError with file and line."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ToolkitError("glossary file not found", path=path) from None
+    except OSError as exc:
+        raise ToolkitError(f"cannot read glossary: {exc.strerror}", path=path) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ToolkitError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+            path=path,
+            line=line,
+        ) from None
+    return parse_glossary(text, path)
+
+
+def parse_glossary(text: str, path: str | Path | None = None) -> Glossary:
+    """Parse glossary CSV text (as read from a file); `path` is only used in messages."""
+    where = Path(path) if path is not None else None
+    bom = text.startswith("\ufeff")
+    if bom:
+        text = text[1:]
+    if not text.strip():
+        raise ToolkitError(
+            "empty glossary: expected a header row (" + ",".join(columns_for(LANGUAGES)[:6])
+            + ",el,...)",
+            path=where,
+            line=1,
+        )
+    lines = _LINE_RE.findall(text)
+    reader = csv.reader(iter(lines), strict=True)
+    pending = ""
+    header: tuple[str, ...] | None = None
+    languages: list[str] = []
+    header_text = ""
+    concepts: list[Concept] = []
+    first_line: dict[str, int] = {}
+    while True:
+        start = reader.line_num
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise ToolkitError(f"malformed CSV: {exc}", path=where, line=reader.line_num) from None
+        raw = "".join(lines[start : reader.line_num])
+        if len(row) <= 1 and not "".join(row).strip():
+            pending += raw
+            continue
+        if header is None:
+            header, languages = _parse_header(row, where, start + 1)
+            header_text, pending = pending + raw, ""
+            continue
+        concept = _parse_row(row, header, languages, where, start + 1)
+        if concept.id in first_line:
+            raise ToolkitError(
+                f"duplicate id '{concept.id}' (first defined on line {first_line[concept.id]})",
+                path=where,
+                line=concept.line,
+            )
+        first_line[concept.id] = concept.line
+        concept._origin = _Origin(pending, raw, _row_values(concept, header))
+        pending = ""
+        concepts.append(concept)
+    assert header is not None  # text is not blank, so there was a first row
+    newline = "\r\n" if header_text.endswith("\r\n") else "\n"
+    layout = _Layout(header, list(languages), header_text, pending, newline, bom)
+    return Glossary(concepts, where, list(languages), layout)
+
+
+def _parse_header(
+    row: list[str], path: Path | None, line: int
+) -> tuple[tuple[str, ...], list[str]]:
+    columns = tuple(cell.strip() for cell in row)
+    seen: set[str] = set()
+    languages: list[str] = []
+    for col in columns:
+        if col in seen:
+            raise ToolkitError(f"column '{col}' appears twice in the header", path=path, line=line)
+        seen.add(col)
+        lang = _language_of(col)
+        if lang is None and col not in CONCEPT_COLUMNS:
+            raise ToolkitError(
+                f"unknown column '{col}' (expected {', '.join(CONCEPT_COLUMNS)} and per language"
+                " xx, xx_variants, xx_status, xx_reviewer, xx_date, xx_rejected, xx_note)",
+                path=path,
+                line=line,
+            )
+        if lang is not None and lang not in languages:
+            languages.append(lang)
+    for col in columns_for(languages):
+        if col not in seen:
+            raise ToolkitError(f"missing column '{col}' in the header", path=path, line=line)
+    return columns, languages
+
+
+def _language_of(column: str) -> str | None:
+    if column in CONCEPT_COLUMNS:
+        return None
+    for suffix in RENDERING_SUFFIXES[1:]:
+        if column.endswith(suffix) and _LANG_RE.fullmatch(column[: -len(suffix)]):
+            return column[: -len(suffix)]
+    return column if _LANG_RE.fullmatch(column) else None
+
+
+def _parse_row(
+    row: list[str], columns: tuple[str, ...], languages: list[str], path: Path | None, line: int
+) -> Concept:
+    if len(row) != len(columns):
+        raise ToolkitError(
+            f"expected {len(columns)} fields, found {len(row)}"
+            " (a comma inside a value needs double quotes around the value)",
+            path=path,
+            line=line,
+        )
+    cell = {col: value.strip() for col, value in zip(columns, row, strict=True)}
+
+    def fail(message: str) -> ToolkitError:
+        return ToolkitError(message, path=path, line=line)
+
+    concept_id = cell["id"]
+    if not concept_id:
+        raise fail("missing id")
+    if not _ID_RE.fullmatch(concept_id):
+        raise fail(f"bad id '{concept_id}': use letters, digits, '-', '_' or '.'")
+    if not cell["term"]:
+        raise fail(f"concept '{concept_id}' has an empty term")
+    concept = Concept(
+        id=concept_id,
+        term=cell["term"],
+        variants=_split(cell["variants"]),
+        dnt=_parse_flag(cell["dnt"], "dnt", fail),
+        case_sensitive=_parse_flag(cell["case_sensitive"], "case_sensitive", fail),
+        note=cell["note"],
+        line=line,
+    )
+    for lang in languages:
+        values = [cell[lang + suffix] for suffix in RENDERING_SUFFIXES]
+        if not any(values):
+            continue
+        text, variants, status, reviewer, when, rejected, note = values
+        if status.lower() not in STATUSES:
+            shown = f"'{status}'" if status else "empty"
+            raise fail(f"{lang}_status: {shown} status, expected proposed, approved or rejected")
+        if when and not _valid_date(when):
+            raise fail(f"{lang}_date: '{when}' is not a date, expected YYYY-MM-DD")
+        concept.renderings[lang] = Rendering(
+            lang, text, _split(variants), status.lower(), reviewer, when, _split(rejected), note
+        )
+    return concept
+
+
+def _parse_flag(value: str, column: str, fail) -> bool:
+    lowered = value.lower()
+    if lowered == _YES:
+        return True
+    if lowered == _NO:
+        return False
+    raise fail(f"{column}: expected yes or no, found '{value}'")
+
+
+def _valid_date(value: str) -> bool:
+    if not _DATE_RE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(item for item in items if item))
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def format_glossary(glossary: Glossary, *, canonical: bool = False) -> str:
+    """The file text for `glossary`; unchanged rows keep their original text unless `canonical`."""
+    _check_writable(glossary)
+    layout = None if canonical else glossary._layout
+    if layout is not None and layout.languages != glossary.languages:
+        layout = None  # columns changed: every row must be rewritten anyway
+    columns = layout.columns if layout else columns_for(glossary.languages)
+    newline = layout.newline if layout else "\n"
+    pieces: list[str] = ["\ufeff" if layout and layout.bom else ""]
+    pieces.append(layout.header if layout else _format_row(columns, newline))
+    for concept in glossary.concepts:
+        values = _row_values(concept, columns)
+        origin = concept._origin
+        if layout and origin is not None and origin.values == values:
+            piece = origin.prefix + origin.text
+        else:
+            piece = (origin.prefix if layout and origin else "") + _format_row(values, newline)
+        if not pieces[-1].endswith(("\n", "\r")):
+            pieces.append(newline)
+        pieces.append(piece)
+    if layout and layout.trailer:
+        if not pieces[-1].endswith(("\n", "\r")):
+            pieces.append(newline)
+        pieces.append(layout.trailer)
+    return "".join(pieces)
+
+
+def write_glossary(glossary: Glossary, path: str | Path) -> None:
+    """Write atomically (temp file in the same directory, fsync, rename) so readers never see
+    half a glossary and a crash leaves the old file intact."""
+    atomic_write_bytes(path, format_glossary(glossary).encode("utf-8"))
+
+
+def _check_writable(glossary: Glossary) -> None:
+    """Refuse to write what `load_glossary` would reject, so a written file always loads."""
+    seen: set[str] = set()
+    for concept in glossary.concepts:
+
+        def fail(message: str, concept: Concept = concept) -> ToolkitError:
+            return ToolkitError(f"concept '{concept.id}': {message}", path=glossary.path,
+                                line=concept.line or None)
+
+        if not _ID_RE.fullmatch(concept.id):
+            raise fail("bad id")
+        if concept.id in seen:
+            raise fail("duplicate id")
+        seen.add(concept.id)
+        if not concept.term.strip():
+            raise fail("empty term")
+        lists = [concept.variants]
+        for lang, rendering in concept.renderings.items():
+            if lang not in glossary.languages:
+                raise fail(f"rendering for '{lang}', which is not a glossary language")
+            if rendering.status not in STATUSES:
+                raise fail(f"{lang}: bad status '{rendering.status}'")
+            if rendering.date and not _valid_date(rendering.date):
+                raise fail(f"{lang}: bad date '{rendering.date}'")
+            lists += [rendering.variants, rendering.rejected]
+        for items in lists:
+            for item in items:
+                if LIST_SEPARATOR in item or item != item.strip() or not item:
+                    raise fail(f"list item {item!r} cannot be stored (contains '|' or blanks)")
+
+
+def _row_values(concept: Concept, columns: tuple[str, ...]) -> tuple[str, ...]:
+    cell = {
+        "id": concept.id,
+        "term": concept.term,
+        "variants": LIST_SEPARATOR.join(concept.variants),
+        "dnt": _YES if concept.dnt else _NO,
+        "case_sensitive": _YES if concept.case_sensitive else _NO,
+        "note": concept.note,
+    }
+    for lang, r in concept.renderings.items():
+        values = (r.text, LIST_SEPARATOR.join(r.variants), r.status, r.reviewer, r.date,
+                  LIST_SEPARATOR.join(r.rejected), r.note)
+        cell.update(zip((lang + s for s in RENDERING_SUFFIXES), values, strict=True))
+    return tuple(cell.get(col, "") for col in columns)
+
+
+def _format_row(values: Iterable[str], newline: str) -> str:
+    return ",".join(_format_field(v) for v in values) + newline
+
+
+def _format_field(value: str) -> str:
+    if any(ch in value for ch in ',"\r\n') or value != value.strip():
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+# --------------------------------------------------------------------------- finding terms
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """A glossary term in English source text; `text` is source[start:end] (no possessive)."""
+
+    concept_id: str
+    start: int
+    end: int
+    text: str
+
+
+_SPACE = r"(?:[^\S\r\n]+(?:\r?\n[^\S\r\n]*)?|\r?\n[^\S\r\n]*)"
+_HYPHEN = r"[-\u2010\u2011](?:\r?\n[^\S\r\n]*)?"
+_APOSTROPHE = "['\u2019]"
+
+
+def find_terms(glossary: Glossary, text: str) -> list[TermMatch]:
+    """Every glossary term in `text`, leftmost-longest, in text order (rules: module docstring)."""
+    key = tuple(
+        (c.id, tuple(c.forms), c.case_sensitive) for c in glossary.concepts
+    )
+    pattern, owners = _term_matcher(key)
+    candidates = []
+    for m in pattern.finditer(text):
+        group = m.lastindex
+        if group is None:
+            continue
+        start, end = m.span(group)
+        candidates.append((start, end, owners[group]))
+    candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
+    taken_starts: list[int] = []
+    taken: list[tuple[int, int, str]] = []
+    for start, end, concept_id in candidates:
+        i = bisect_left(taken_starts, start)
+        if i > 0 and taken[i - 1][1] > start:
+            continue
+        if i < len(taken) and taken[i][0] < end:
+            continue
+        taken_starts.insert(i, start)
+        taken.insert(i, (start, end, concept_id))
+    return [TermMatch(cid, start, end, text[start:end]) for start, end, cid in taken]
+
+
+@lru_cache(maxsize=16)
+def _term_matcher(
+    entries: tuple[tuple[str, tuple[str, ...], bool], ...],
+) -> tuple[re.Pattern[str], dict[int, str]]:
+    """One regex for the whole glossary: at each word start, the longest form that matches."""
+    forms = [
+        (form, concept_id, case_sensitive)
+        for concept_id, concept_forms, case_sensitive in entries
+        for form in concept_forms
+        if form.strip()
+    ]
+    forms.sort(key=lambda f: (-len(f[0]), f[0]))
+    owners: dict[int, str] = {}
+    alternatives = []
+    for group, (form, concept_id, case_sensitive) in enumerate(forms, start=1):
+        body = _form_pattern(form, plural=not case_sensitive)
+        if not case_sensitive:
+            body = f"(?i:{body})"
+        alternatives.append(f"({body}(?!\\w))")
+        owners[group] = concept_id
+    if not alternatives:
+        return re.compile(r"(?!)"), owners
+    firsts = set()
+    for form, _, case_sensitive in forms:
+        first = form.strip()[0]
+        firsts.update({first} if case_sensitive else {first, first.lower(), first.upper()})
+    first_chars = "[" + "".join(re.escape(ch) for ch in sorted(firsts)) + "]"
+    # The first-character class lets the engine reject most positions before the alternation.
+    return re.compile(rf"(?<!\w)(?={first_chars})(?=" + "|".join(alternatives) + ")"), owners
+
+
+def _form_pattern(form: str, *, plural: bool) -> str:
+    words = form.split()
+    parts = [_word_pattern(word) for word in words]
+    if plural and words[-1][-1].isalpha():
+        parts[-1] = _word_pattern(words[-1], plural=True)
+    return _SPACE.join(parts)
+
+
+def _word_pattern(word: str, *, plural: bool = False) -> str:
+    ending = ""
+    if plural:
+        lower = word.lower()
+        if lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
+            word, ending = word[:-1], "(?:y|ies)"
+        elif lower.endswith(("s", "x", "z", "ch", "sh")):
+            ending = "(?:es)?"
+        else:
+            ending = "s?"
+    out = []
+    for ch in word:
+        if ch in "-\u2010\u2011":
+            out.append(_HYPHEN)
+        elif ch in "'\u2019":
+            out.append(_APOSTROPHE)
+        else:
+            out.append(re.escape(ch))
+    return "".join(out) + ending
+
+
+# --------------------------------------------------------------------------- lint
+
+
+@dataclass
+class LintIssue:
+    """One finding of `lint`; errors make the glossary unfit for enforcement."""
+
+    path: Path | None
+    line: int | None
+    severity: str  # 'error' | 'warning'
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path or '<glossary>'}:{self.line}" if self.line else str(self.path or "")
+        return f"{where}: {self.severity}: {self.message} [{self.code}]"
+
+
+_SCRIPT_OF_LANGUAGE = {"el": "GREEK", "ru": "CYRILLIC", "de": "LATIN", "tr": "LATIN"}
+
+
+def lint(glossary: Glossary) -> list[LintIssue]:
+    """Problems a loadable glossary can still have, errors first within each line.
+
+    Errors: duplicate ids; the same surface form in two concepts (the matcher could only pick
+    one); a missing or empty rendering; a do-not-translate rendering that differs from the term;
+    a form both accepted and rejected; a word mixing scripts (Latin A inside Greek ΝΑΤΟ).
+    Warnings: two concepts whose terms partly overlap (``air defence`` / ``defence industry``
+    make ``air defence industry`` ambiguous); repeated forms; approvals without reviewer or
+    date; renderings whose status is ``rejected``; a rendering in an unexpected script.
+    A term wholly inside another (``NATO`` in ``Major Non-NATO Ally``) is not reported: the
+    longest match decides it deterministically.
+    """
+    issues: list[LintIssue] = []
+
+    def add(concept: Concept, severity: str, code: str, message: str) -> None:
+        issues.append(
+            LintIssue(glossary.path, concept.line or None, severity, code,
+                      f"{concept.id}: {message}")
+        )
+
+    ids: dict[str, Concept] = {}
+    for concept in glossary.concepts:
+        if concept.id in ids:
+            add(concept, "error", "duplicate-id", f"id also used on line {ids[concept.id].line}")
+        ids.setdefault(concept.id, concept)
+    _lint_surface_forms(glossary, add)
+    _lint_overlaps(glossary, add)
+    for concept in glossary.concepts:
+        _lint_renderings(glossary, concept, add)
+    order = {"error": 0, "warning": 1}
+    issues.sort(key=lambda i: (i.line or 0, order.get(i.severity, 2), i.code))
+    return issues
+
+
+def _surface_keys(concept: Concept) -> list[tuple[str, str]]:
+    keys = []
+    for form in concept.forms:
+        folded = " ".join(form.casefold().split())
+        keys.append((folded, form))
+        if not concept.case_sensitive and folded[-1:].isalpha():
+            keys.append((_plural(folded), form))
+    return keys
+
+
+def _plural(word: str) -> str:
+    if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
+def _lint_surface_forms(glossary: Glossary, add) -> None:
+    owners: dict[str, tuple[Concept, str]] = {}
+    for concept in glossary.concepts:
+        own: dict[str, str] = {}
+        for key, form in _surface_keys(concept):
+            if key in own:
+                if own[key] == form and form in concept.variants:
+                    add(concept, "warning", "duplicate-variant", f"'{form}' is listed twice")
+                continue
+            own[key] = form
+            other = owners.get(key)
+            if other is None:
+                owners[key] = (concept, form)
+                continue
+            other_concept, other_form = other
+            both_exact = concept.case_sensitive and other_concept.case_sensitive
+            if other_concept.id != concept.id and (not both_exact or form == other_form):
+                add(concept, "error", "duplicate-term",
+                    f"'{form}' is also a form of '{other_concept.id}' (line {other_concept.line})")
+
+
+def _lint_overlaps(glossary: Glossary, add) -> None:
+    words = [
+        (concept, [re.findall(r"\w+", form.casefold()) for form in concept.forms])
+        for concept in glossary.concepts
+    ]
+    for i, (first, first_forms) in enumerate(words):
+        for second, second_forms in words[i + 1 :]:
+            clash = _partial_overlap(first_forms, second_forms)
+            if clash:
+                add(second, "warning", "overlap",
+                    f"'{clash[1]}' and '{clash[0]}' of '{first.id}' share '{clash[2]}', so text "
+                    "containing both is matched only as the longer one")
+
+
+def _partial_overlap(
+    first: list[list[str]], second: list[list[str]]
+) -> tuple[str, str, str] | None:
+    for a in first:
+        for b in second:
+            for x, y in ((a, b), (b, a)):
+                for k in range(1, min(len(x), len(y))):
+                    if x[-k:] == y[:k]:
+                        return " ".join(a), " ".join(b), " ".join(x[-k:])
+    return None
+
+
+def _lint_renderings(glossary: Glossary, concept: Concept, add) -> None:
+    for lang in concept.renderings:
+        if lang not in glossary.languages:
+            add(concept, "error", "unknown-language", f"rendering for '{lang}', not a column")
+    for lang in glossary.languages:
+        rendering = concept.renderings.get(lang)
+        if rendering is None:
+            add(concept, "error", "missing-language", f"no {lang} rendering")
+            continue
+        if not rendering.text.strip():
+            add(concept, "error", "empty-rendering", f"{lang} rendering is empty")
+            continue
+        if concept.dnt and rendering.text != concept.term:
+            add(concept, "error", "dnt-mismatch",
+                f"do-not-translate, but {lang} rendering '{rendering.text}' differs from the term")
+        accepted = {" ".join(f.casefold().split()): f for f in rendering.forms}
+        for rejected in rendering.rejected:
+            if " ".join(rejected.casefold().split()) in accepted:
+                add(concept, "error", "rejected-accepted",
+                    f"{lang} '{rejected}' is both accepted and rejected")
+        if len(rendering.variants) != len(set(rendering.variants)) or (
+            rendering.text in rendering.variants
+        ):
+            add(concept, "warning", "duplicate-variant", f"{lang} variants repeat a form")
+        for form in [*rendering.forms, *rendering.rejected]:
+            for word in re.findall(r"\w+", form):
+                scripts = {_script(ch) for ch in word if ch.isalpha()}
+                if len(scripts) > 1:
+                    add(concept, "error", "mixed-script",
+                        f"{lang} '{form}' mixes {' and '.join(sorted(scripts))} letters in one"
+                        " word")
+        expected = _SCRIPT_OF_LANGUAGE.get(lang)
+        if expected and not concept.dnt:
+            scripts = {_script(ch) for ch in rendering.text if ch.isalpha()}
+            if scripts - {expected}:
+                add(concept, "warning", "script",
+                    f"{lang} rendering '{rendering.text}' is not written in {expected} letters")
+        if rendering.status == "rejected":
+            add(concept, "warning", "rendering-rejected",
+                f"{lang} rendering is rejected; propose a new one")
+        if rendering.status == "approved" and not (rendering.reviewer and rendering.date):
+            add(concept, "warning", "review-incomplete",
+                f"{lang} approved without {lang}_reviewer and {lang}_date")
+
+
+def _script(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    return name.split(" ", 1)[0] if name else "UNKNOWN"
