@@ -224,8 +224,9 @@ def test_write_is_atomic_and_keeps_permissions(glossary, tmp_path):
 
 
 def test_write_errors_are_toolkit_errors(glossary, tmp_path):
-    with pytest.raises(ToolkitError, match="cannot write glossary"):
-        write_glossary(glossary, tmp_path / "missing-dir" / "g.csv")
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(ToolkitError, match="cannot write file"):
+        write_glossary(glossary, tmp_path / "a-file" / "g.csv")
     bad = Glossary([Concept("x", "X", variants=["a|b"])], None, ["el"])
     with pytest.raises(ToolkitError, match="cannot be stored"):
         format_glossary(bad)
