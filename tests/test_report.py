@@ -1,0 +1,434 @@
+"""The static review page: collecting catalogs, escaping, highlighting, and a real browser load."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+import pytest
+
+from toolkit.catalog import CHECKSUM_PREFIX, MT_PREFIX, _checksum, po_path
+from toolkit.errors import ToolkitError
+from toolkit.glossary import columns_for, parse_glossary
+from toolkit.report import (
+    FUZZY,
+    MISSING,
+    REVIEWED,
+    UNTRANSLATED,
+    CellFinding,
+    ReviewBlock,
+    ReviewCell,
+    catalogs_for_domain,
+    collect,
+    render_html,
+    write_report,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOT = ROOT / "tools" / "screenshot_report.sh"
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+LANGS = ("el", "ru", "de", "tr")
+PAYLOAD = "<script>document.title='pwned'</script>"
+
+HEADING = "Upgrading Israel’s “Major Non-NATO Ally”"
+P1 = "NATO includes several members who maintain relations with Arab and Muslim-majority nations."
+P2 = "NATO has traditionally focused on the North Atlantic region."
+P3 = f"Editors wrote {PAYLOAD} in the draft & left it there."
+
+# (msgid, translation, state) per language; state: reviewed | mt (untouched fuzzy MT draft) | fuzzy | ""
+TRANSLATIONS = {
+    "el": [
+        (HEADING, "Αναβάθμιση του «Σημαντικού Συμμάχου εκτός ΝΑΤΟ» του Ισραήλ", "reviewed"),
+        (P1, "Το ΝΑΤΟ περιλαμβάνει αρκετά μέλη που διατηρούν σχέσεις με αραβικά και μουσουλμανικά κράτη.",
+         "mt"),
+        (P2, "", ""),
+        (P3, f"Οι συντάκτες έγραψαν {PAYLOAD} στο προσχέδιο & το άφησαν εκεί.", "reviewed"),
+    ],
+    "ru": [
+        (HEADING, "Повышение статуса Израиля как «основного союзника вне НАТО»", "mt"),
+        (P1, "В НАТО входят несколько членов, поддерживающих отношения с арабскими странами.", "reviewed"),
+        (P2, "НАТО традиционно сосредоточено на Североатлантическом регионе.", "fuzzy"),
+        (P3, f"Редакторы написали {PAYLOAD} в черновике и оставили это там.", "mt"),
+    ],
+    "de": [
+        (HEADING, "Aufwertung Israels zum „wichtigen Verbündeten außerhalb der NATO“", "reviewed"),
+        (P1, "Die NATO umfasst mehrere Mitglieder, die Beziehungen zu arabischen Staaten pflegen.",
+         "reviewed"),
+        (P2, "Die NATO konzentrierte sich traditionell auf den Nordatlantikraum.", "reviewed"),
+        (P3, f"Die Redaktion schrieb {PAYLOAD} in den Entwurf und ließ es dort.", "mt"),
+    ],
+    "tr": [
+        (HEADING, "İsrail'in “NATO Dışı Büyük Müttefik” statüsünün yükseltilmesi", "mt"),
+        (P1, "NATO, Arap ülkeleriyle ilişkilerini sürdüren birçok üyeyi kapsıyor.", "mt"),
+        (P2, "", ""),
+        (P3, f"Editörler taslağa {PAYLOAD} yazdı ve orada bıraktı.", "mt"),
+    ],
+}
+
+RENDERINGS = {
+    "nato": {"el": "ΝΑΤΟ", "ru": "НАТО", "de": "NATO", "tr": "NATO"},
+    "mnna": {
+        "el": "Σημαντικός Σύμμαχος εκτός ΝΑΤΟ|Σημαντικού Συμμάχου εκτός ΝΑΤΟ",
+        "ru": "основной союзник вне НАТО|основного союзника вне НАТО",
+        "de": "wichtiger Verbündeter außerhalb der NATO|wichtigen Verbündeten außerhalb der NATO",
+        "tr": "NATO Dışı Büyük Müttefik",
+    },
+}
+
+
+def make_glossary():
+    """Two concepts; the NATO note carries a script payload that must stay text."""
+    header = columns_for(LANGS)
+    rows = []
+    for cid, term, case, note in (
+        ("nato", "NATO", "yes", f"The Alliance itself. {PAYLOAD}"),
+        ("mnna", "Major Non-NATO Ally", "no", "US designation; not membership."),
+    ):
+        cell = {"id": cid, "term": term, "variants": "", "dnt": "no", "case_sensitive": case, "note": note}
+        for lang in LANGS:
+            text, _, variants = RENDERINGS[cid][lang].partition("|")
+            cell.update({lang: text, f"{lang}_variants": variants, f"{lang}_status": "proposed"})
+        if cid == "nato":
+            cell["el_rejected"] = "NATO"  # Latin letters in Greek text
+            cell["el_note"] = "Greek capitals, indeclinable."
+        rows.append(",".join(f'"{cell.get(col, "")}"' for col in header))
+    return parse_glossary(",".join(header) + "\n" + "\n".join(rows) + "\n")
+
+
+def make_catalogs(locales: Path, langs=LANGS, domain: str = "article") -> list[Path]:
+    paths = []
+    for lang in langs:
+        po = polib.POFile(wrapwidth=78)
+        po.metadata = {
+            "Project-Id-Version": "article",
+            "Language": lang,
+            "MIME-Version": "1.0",
+            "Content-Type": "text/plain; charset=UTF-8",
+            "Content-Transfer-Encoding": "8bit",
+        }
+        for line, (msgid, msgstr, state) in enumerate(TRANSLATIONS[lang], start=1):
+            entry = polib.POEntry(msgid=msgid, msgstr=msgstr)
+            entry.occurrences = [("examples/article.txt", str(line))]
+            if state in ("mt", "fuzzy"):
+                entry.flags.append("fuzzy")
+            if state == "mt":
+                entry.comment = f"{MT_PREFIX}argos:en-{lang}@1.0\n{CHECKSUM_PREFIX}{_checksum(msgstr)}"
+            po.append(entry)
+        path = po_path(locales, lang, domain)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        po.save(str(path))
+        paths.append(path)
+    return paths
+
+
+FINDINGS = {
+    ("el", None, P1): [("placeholder", "warning", "Ampersand count differs")],
+    ("ru", None, HEADING): [{"check_id": "term-missing", "severity": "error", "message": f"NATO {PAYLOAD}"}],
+    ("de", None, ""): [CellFinding("header", "warning", "Plural-Forms missing")],
+}
+
+
+@pytest.fixture
+def catalogs(tmp_path) -> list[Path]:
+    return make_catalogs(tmp_path / "locales")
+
+
+# --------------------------------------------------------------------------- collecting
+
+
+def test_collect_orders_blocks_and_statuses(catalogs):
+    blocks = collect(catalogs)
+    assert [b.msgid for b in blocks] == [HEADING, P1, P2, P3]
+    assert [list(b.translations) for b in blocks] == [list(LANGS)] * 4
+    assert blocks[0].reference == "examples/article.txt:1"
+    el = [b.translations["el"] for b in blocks]
+    assert [c.status for c in el] == [REVIEWED, FUZZY, UNTRANSLATED, REVIEWED]
+    assert el[1].machine and not el[0].machine
+    ru = blocks[2].translations["ru"]
+    assert ru.status == FUZZY and not ru.machine  # fuzzy, but no MT comment: a translator's draft
+
+
+def test_collect_marks_entries_a_catalog_lacks(tmp_path, catalogs):
+    po = polib.pofile(str(catalogs[1]))
+    po.remove(po.find(P2))
+    po.save()
+    blocks = collect(catalogs)
+    assert blocks[2].translations["ru"].status == MISSING
+    # an entry only a later catalog has is still shown, after the first catalog's
+    po = polib.pofile(str(catalogs[3]))
+    po.append(polib.POEntry(msgid="Only Turkish has this.", msgstr="Sadece Türkçe."))
+    po.save()
+    blocks = collect(catalogs)
+    assert blocks[-1].msgid == "Only Turkish has this."
+    assert blocks[-1].translations["el"].status == MISSING
+    assert blocks[-1].translations["tr"].status == REVIEWED
+
+
+def test_catalogs_for_domain(tmp_path):
+    locales = tmp_path / "locales"
+    make_catalogs(locales, langs=("tr", "de", "el", "ru"))
+    make_catalogs(locales, langs=("el",), domain="other")
+    found = catalogs_for_domain(locales, "article")
+    assert [p.parent.parent.name for p in found] == ["de", "el", "ru", "tr"]
+    with pytest.raises(ToolkitError, match="no catalogs"):
+        catalogs_for_domain(locales, "missing")
+    with pytest.raises(ToolkitError, match="invalid gettext domain"):
+        catalogs_for_domain(locales, "../x")
+    with pytest.raises(ToolkitError, match="no such locales directory"):
+        catalogs_for_domain(tmp_path / "nope", "article")
+
+
+def test_collect_errors(catalogs):
+    with pytest.raises(ToolkitError, match="no catalogs"):
+        collect([])
+    with pytest.raises(ToolkitError, match="two catalogs for language 'el'"):
+        collect([catalogs[0], catalogs[0]])
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+def test_everything_is_escaped(catalogs):
+    page = render_html(collect(catalogs), glossary=make_glossary(), findings=FINDINGS, title=f"T {PAYLOAD}")
+    escaped = html.escape(PAYLOAD, quote=True)
+    assert PAYLOAD not in page
+    assert page.count("<script") == 1  # the page's own script only
+    assert f"<title>T {escaped}</title>" in page
+    # the msgid, every translation, the glossary note (tooltip) and a finding's message
+    assert f"Editors wrote {escaped} in the draft &amp; left it there." in page
+    assert f"Οι συντάκτες έγραψαν {escaped}" in page
+    assert f'title="NATO: The Alliance itself. {escaped}"' in page
+    assert f"NATO {escaped}" in page
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.attrs: list[tuple[str, str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.attrs.extend((tag, name, value) for name, value in attrs)
+
+
+def test_no_network_resources_and_strict_csp(catalogs):
+    page = render_html(collect(catalogs), glossary=make_glossary(), title="Review")
+    tags = _Tags()
+    tags.feed(page)
+    names = {name for _, name, _ in tags.attrs}
+    # links only to the page's own blocks; nothing loaded; no inline handlers or style attributes
+    assert [v for _, n, v in tags.attrs if n in ("href", "src", "srcset", "action", "data")] == [
+        f"#b{i}" for i in range(1, 5)
+    ]
+    assert not {n for n in names if n.startswith("on")} and "style" not in names
+    assert "url(" not in page and "@import" not in page and not re.search(r"\b(?:https?|wss?|ftp):", page)
+    csp = [v for t, n, v in tags.attrs if t == "meta" and n == "content" and v and "default-src" in v][0]
+    assert csp.startswith("default-src 'none';") and "unsafe" not in csp
+    assert re.search(r"script-src 'sha256-[A-Za-z0-9+/=]+';", csp)
+    assert re.search(r"style-src 'sha256-[A-Za-z0-9+/=]+';", csp)
+    # deterministic: the same catalogs give the same bytes (hashes, no nonce, no timestamp)
+    assert page == render_html(collect(catalogs), glossary=make_glossary(), title="Review")
+
+
+# --------------------------------------------------------------------------- highlighting
+
+
+def test_source_and_translation_terms_are_highlighted(catalogs):
+    page = render_html(collect(catalogs), glossary=make_glossary(), title="Review")
+    # the longest term wins in the source: the whole designation, not NATO inside it
+    assert re.search(r'<mark class="term" title="Major Non-NATO Ally: US designation; not membership.">'
+                     r"Major Non-NATO Ally</mark>", page)
+    assert '<mark class="term" title="NATO: The Alliance itself.' in page
+    assert ">NATO</mark> includes several members" in page
+    # Greek inflected designation, and the acronym in Greek letters
+    assert '">Σημαντικού Συμμάχου εκτός ΝΑΤΟ</mark>» του Ισραήλ' in page
+    assert '<mark class="term found" title="NATO → ΝΑΤΟ (proposed)\nThe Alliance itself.' in page
+    assert '">ΝΑΤΟ</mark> περιλαμβάνει' in page
+    assert '">НАТО</mark> традиционно' in page
+    assert 'Die <mark class="term found"' in page and '">NATO</mark> umfasst' in page
+    assert '">NATO</mark>, Arap' in page
+
+
+def test_highlight_pieces_are_escaped_separately():
+    from toolkit.report import _highlight
+
+    text = "a<b & NATO's <i>"
+    start = text.index("NATO")
+    out = _highlight(text, [(start, start + 4, "term", 'x"<y>')])
+    assert out == 'a&lt;b &amp; <mark class="term" title="x&quot;&lt;y&gt;">NATO</mark>&#x27;s &lt;i&gt;'
+    # overlapping and out-of-range spans are ignored, never half-applied
+    assert _highlight("abc", [(0, 2, "t", ""), (1, 3, "t", ""), (2, 9, "t", "")]) == (
+        '<mark class="t" title="">ab</mark>c'
+    )
+
+
+def test_rejected_and_missing_renderings(tmp_path):
+    blocks = [
+        ReviewBlock(P2, None, "", {"el": ReviewCell("Το NATO εστίαζε στον Βόρειο Ατλαντικό.", FUZZY)}),
+        ReviewBlock(P1, None, "", {"el": ReviewCell("Η Συμμαχία περιλαμβάνει αρκετά μέλη.", REVIEWED)}),
+    ]
+    page = render_html(blocks, glossary=make_glossary(), title="Review")
+    assert '<mark class="term forbidden" title="Rejected rendering of NATO; use ΝΑΤΟ' in page
+    assert '<div class="term-missing">Glossary: <span class="expected"' in page
+    assert '">ΝΑΤΟ</span> not found</div>' in page
+
+
+# --------------------------------------------------------------------------- summary and badges
+
+
+def _summary_row(page: str, lang: str) -> list[str]:
+    row = re.search(rf'<tr class="col-\d+"><th scope="row"><span class="code">{lang}</span>.*?</tr>', page)
+    return re.findall(r'<td class="num[^"]*">(\d+)', row.group(0))
+
+
+def test_summary_counts_and_badges(catalogs):
+    page = render_html(collect(catalogs), findings=FINDINGS, title="Review")
+    # entries, reviewed, fuzzy, untranslated, errors, warnings
+    assert _summary_row(page, "el") == ["4", "2", "1", "1", "0", "1"]
+    assert _summary_row(page, "ru") == ["4", "1", "3", "0", "1", "0"]
+    assert _summary_row(page, "de") == ["4", "3", "1", "0", "0", "1"]  # the header finding counts
+    assert _summary_row(page, "tr") == ["4", "0", "3", "1", "0", "0"]
+    assert "Greek" in page and "Russian" in page and "German" in page and "Turkish" in page
+    assert page.count('<span class="badge st-reviewed">reviewed</span>') == 6
+    assert page.count('<span class="badge st-fuzzy">fuzzy</span>') == 8
+    assert page.count('<span class="badge st-untranslated">untranslated</span>') == 2
+    assert page.count(">MT draft</span>") == 7
+    assert page.count('<div class="text empty">not translated</div>') == 2
+    # findings sit in their cell, errors red and warnings amber; catalog-wide ones under the summary
+    assert '<li class="sev-error"><span class="check">term-missing</span> NATO &lt;script&gt;' in page
+    assert '<li class="sev-warning"><span class="check">placeholder</span> Ampersand count differs' in page
+    orphans = page[page.index('<div class="orphans">') : page.index("</section>")]
+    assert "Plural-Forms missing" in orphans
+    # a row with a fuzzy cell or a finding needs attention; the filter can hide the others
+    assert page.count('class="attention"') == 4
+
+
+def test_findings_of_any_shape_and_bad_ones(catalogs):
+    class Finding:  # the shape of the QA module's findings
+        check_id, severity, message = "length", "WARNING", "Translation is 3x longer"
+
+    blocks = collect(catalogs)
+    blocks[0].translations["de"].findings.append(CellFinding("own", "info", "from the cell"))
+    page = render_html(blocks, findings={("de", None, HEADING): [Finding()]}, title="Review")
+    assert '<li class="sev-warning"><span class="check">length</span>' in page
+    assert '<li class="sev-info"><span class="check">own</span> from the cell' in page
+    with pytest.raises(ToolkitError, match="not a finding"):
+        render_html(blocks, findings={("de", None, HEADING): ["oops"]}, title="Review")
+
+
+def test_write_report(tmp_path, catalogs):
+    out = write_report(catalogs, tmp_path / "out" / "review.html", glossary=make_glossary())
+    page = out.read_text(encoding="utf-8")
+    assert out == tmp_path / "out" / "review.html"
+    assert "<title>Translation review: article</title>" in page
+    assert list(tmp_path.joinpath("out").iterdir()) == [out]  # no temp file left behind
+
+
+# --------------------------------------------------------------------------- real browser
+
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (CI installs it: apt-get install chromium)"
+)
+
+
+def chromium_args(profile: Path) -> list[str]:
+    return [
+        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-default-apps", "--disable-extensions", "--mute-audio",
+        f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+    ]
+
+
+def dump_dom(page: Path, profile: Path, fragment: str = "") -> tuple[str, str]:
+    """The DOM after the page's script ran, and Chromium's log (console messages land there)."""
+    proc = subprocess.run(
+        [*chromium_args(profile), "--dump-dom", page.resolve().as_uri() + fragment],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout, proc.stderr
+
+
+def console_problems(log: str) -> list[str]:
+    """Chromium logs every console message as ``INFO:CONSOLE(line)] "..."``; the page logs nothing
+    itself, so any such line is a problem (uncaught exceptions, CSP violations, ...)."""
+    problems = []
+    for line in log.splitlines():
+        if "CONSOLE" in line or "Uncaught" in line or "Refused" in line or "Content Security Policy" in line:
+            problems.append(line)
+    return problems
+
+
+@pytest.fixture
+def report_page(tmp_path, catalogs) -> Path:
+    return write_report(
+        catalogs, tmp_path / "review.html", glossary=make_glossary(), findings=FINDINGS,
+        title="Article review",
+    )
+
+
+@needs_chromium
+def test_page_in_headless_chromium(tmp_path, report_page):
+    dom, log = dump_dom(report_page, tmp_path / "profile")
+    root = re.search(r"<html[^>]*>", dom).group(0)
+    # the script ran to its end, and nothing reported an error or a CSP violation
+    assert 'data-ready="1"' in root, dom[:2000]
+    assert "data-page-errors" not in root, root
+    assert console_problems(log) == [], log[-3000:]
+    # the payload in msgid, msgstr, glossary note and finding stayed text and never ran
+    assert re.findall(r"<title>.*?</title>", dom) == ["<title>Article review</title>"]
+    assert dom.count("<script") == 1
+    assert html.escape(PAYLOAD, quote=False) in dom
+    # all four languages are columns, and the filter built one button per language
+    for lang, name in (("el", "Greek"), ("ru", "Russian"), ("de", "German"), ("tr", "Turkish")):
+        assert re.search(rf'<th scope="col" class="col-\d" data-col="\d" data-lang="{lang}">', dom)
+        assert name in dom
+    buttons = re.findall(r'<button type="button" class="lang-toggle"[^>]*>(\w+)</button>', dom)
+    assert buttons == list(LANGS)
+    assert dom.count('aria-pressed="true"') == 4
+    assert 'id="attention-only"' in dom
+
+
+@needs_chromium
+def test_language_filter_from_link(tmp_path, report_page):
+    dom, log = dump_dom(report_page, tmp_path / "profile", "#langs=el,tr")
+    root = re.search(r"<html[^>]*>", dom).group(0)
+    assert 'data-ready="1"' in root and "data-page-errors" not in root
+    assert re.search(r'class="[^"]*\bhide-col-2\b[^"]*\bhide-col-3\b', root), root
+    assert "hide-col-1" not in root and "hide-col-4" not in root
+    assert console_problems(log) == [], log[-3000:]
+
+
+@needs_chromium
+def test_console_check_catches_errors(tmp_path):
+    """The checks above would see a broken page: a thrown error and a CSP refusal are both caught."""
+    bad = tmp_path / "bad.html"
+    bad.write_text(
+        "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" "
+        "content=\"default-src 'none'\"><title>x</title></head><body><script>x()</script></body></html>",
+        encoding="utf-8",
+    )
+    _, log = dump_dom(bad, tmp_path / "profile")
+    assert any("Content Security Policy" in line for line in console_problems(log)), log[-3000:]
+    loose = tmp_path / "loose.html"
+    loose.write_text("<!DOCTYPE html><title>x</title><script>undefinedFunction()</script>", encoding="utf-8")
+    _, log = dump_dom(loose, tmp_path / "profile2")
+    assert any("undefinedFunction" in line for line in console_problems(log)), log[-3000:]
+
+
+@needs_chromium
+def test_screenshot_command(tmp_path, report_page):
+    out = tmp_path / "shot.png"
+    proc = subprocess.run(
+        ["sh", str(SCREENSHOT), str(report_page), str(out)], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (1400, 1000)
