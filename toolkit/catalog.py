@@ -75,7 +75,7 @@ WRAPWIDTH = 78
 MT_PREFIX = "MT: "
 CHECKSUM_PREFIX = "MT-Checksum: "  # of the msgstr as the model wrote it: an edited draft is human work
 SUGGESTION_PREFIX = "Suggestion (MT): "
-_MT_ITEMS = (MT_PREFIX, CHECKSUM_PREFIX, "Term: ", "FLAGGED: ")  # comment items about the MT output
+_MT_ITEMS = (MT_PREFIX, CHECKSUM_PREFIX, "Term: ", "FLAGGED: ", "QA: ")  # comment items about the MT output
 _CONTINUATION = "  "  # how a comment item that needs more than one line continues
 
 _CHAR_RATIO_MAX_LEN = 300  # below this combined length texts are compared by characters
@@ -600,6 +600,22 @@ def _entry(
     else:
         entry.comment = _format_items(notes)
     return entry
+
+
+def annotate(po: polib.POFile, plan: CatalogPlan, items: Mapping[int, Sequence[str]]) -> None:
+    """Add extracted-comment items (e.g. QA findings) to the fresh MT entries of blocks.
+
+    Only blocks translated in this run are touched: a reviewed or reused entry keeps its
+    comments as they are.
+    """
+    fresh = {p.block.index: p for p in plan.blocks if p.action == TRANSLATE}
+    for index, new in items.items():
+        bp = fresh.get(index)
+        entry = po.find(bp.block.text, msgctxt=bp.msgctxt) if bp and new else None
+        if entry is not None:
+            lines = _comment_items(entry.comment)
+            lines += [i for i in new if " ".join(i.split()) not in lines]
+            entry.comment = _format_items(lines)
 
 
 def _own_flags(flags: Iterable[str]) -> list[str]:

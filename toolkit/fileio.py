@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
@@ -44,6 +45,38 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
     """Text variant; newlines are written exactly as given (no platform translation)."""
     atomic_write_bytes(path, text.encode(encoding))
+
+
+@contextmanager
+def locked(directory: str | Path, *, wait: float = 0.0):
+    """An exclusive lock on a folder (a `.toolkit.lock` file in it) for one writer at a time.
+
+    A second `toolkit translate` on the same locales waits up to `wait` seconds, then fails
+    clearly instead of interleaving its writes with the first one's.
+    """
+    import fcntl
+    import time
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / ".toolkit.lock"
+    with open(path, "a+") as fh:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ToolkitError(
+                        "another toolkit run is writing these catalogs; try again when it has finished",
+                        path=directory,
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _fsync_directory(directory: Path) -> None:

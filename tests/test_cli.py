@@ -1,0 +1,123 @@
+"""The `toolkit` command line, invoked for real in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from toolkit import __version__
+from toolkit.document import read_document
+from toolkit.pipeline import mt_text
+
+from conftest import ARTICLE, ROOT, run_cli
+from pseudo import expected_translation
+
+SUBCOMMANDS = [
+    ("translate",),
+    ("models",),
+    ("models", "list"),
+    ("models", "available"),
+    ("models", "install"),
+    ("models", "remove"),
+    ("glossary",),
+    ("glossary", "lint"),
+    ("glossary", "check"),
+    ("compile",),
+    ("detect",),
+    ("qa",),
+    ("report",),
+    ("render",),
+    ("cache",),
+    ("cache", "info"),
+    ("cache", "clear"),
+]
+
+
+def test_version():
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"toolkit {__version__}"
+
+
+@pytest.mark.parametrize("args", SUBCOMMANDS)
+def test_every_command_explains_itself(args):
+    result = run_cli(*args, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout and len(result.stdout.splitlines()) > 4
+
+
+def test_help_imports_neither_ctranslate2_nor_argostranslate():
+    code = (
+        "import sys, json\n"
+        "sys.argv = ['toolkit', '--help']\n"
+        "from toolkit.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('ctranslate2', 'argostranslate', 'sentencepiece', 'onnxruntime'))\n"
+        "print(json.dumps(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_translate_example_article_gives_the_rule_output(installed_models, tmp_path):
+    result = run_cli(
+        "translate", str(ARTICLE), "--to", "de", "--out", str(tmp_path), "--locales", str(tmp_path / "loc")
+    )
+    assert result.returncode == 0, result.stderr
+    out = (tmp_path / "article.de.txt").read_text(encoding="utf-8")
+    source = ARTICLE.read_text(encoding="utf-8")
+    src_pars = [p for p in source.split("\n\n")]
+    out_pars = [p for p in out.split("\n\n")]
+    assert len(out_pars) == len(src_pars)
+    for src, got in zip(src_pars, out_pars, strict=True):
+        lines_src, lines_got = src.split("\n"), got.split("\n")
+        assert len(lines_src) == len(lines_got)
+        for s, g in zip(lines_src, lines_got, strict=True):
+            assert g == (expected_translation(mt_text(s)) if s.strip() else s)
+    assert "de" in result.stdout and "sentences" in result.stdout
+
+
+def test_translate_four_languages_summary(installed_models, tmp_path):
+    result = run_cli("translate", str(ARTICLE), "--out", str(tmp_path), "--locales", str(tmp_path / "loc"))
+    assert result.returncode == 0, result.stderr
+    blocks = len(read_document(ARTICLE).blocks)
+    for lang in ("el", "ru", "de", "tr"):
+        assert (tmp_path / f"article.{lang}.txt").is_file()
+        row = next(line for line in result.stdout.splitlines() if f" {lang} " in line)
+        assert f" {blocks} " in row
+
+
+def _one_line_error(result) -> str:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_missing_model_names_the_install_command(empty_packages_dir, tmp_path):
+    result = run_cli(
+        "translate", str(ARTICLE), "--to", "tr", "--out", str(tmp_path), "--locales", str(tmp_path / "loc"),
+        env={"ARGOS_PACKAGES_DIR": str(empty_packages_dir)},
+    )
+    assert "toolkit models install en tr" in _one_line_error(result)
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != ".toolkit.lock"]
+    assert written == []  # nothing written: models are checked first
+
+
+def test_missing_file(tmp_path):
+    line = _one_line_error(run_cli("translate", str(tmp_path / "nope.txt"), "--to", "de"))
+    assert "nope.txt" in line
+
+
+def test_non_utf8_file(tmp_path):
+    bad = tmp_path / "legacy.txt"
+    bad.write_bytes("Η Ελλάδα και το ΝΑΤΟ.".encode("cp1253"))
+    line = _one_line_error(
+        run_cli("translate", str(bad), "--to", "de", "--out", str(tmp_path), "--locales", str(tmp_path))
+    )
+    assert "legacy.txt" in line

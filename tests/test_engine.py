@@ -1,0 +1,88 @@
+"""The engine on the tiny fixture packages: exact outputs, one model call, n-best."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from toolkit.engine import ArgosEngine, load_engine
+from toolkit.models import find_model
+
+from conftest import ROOT
+from pseudo import expected_translation
+
+SENTENCES = [
+    "NATO includes several members who maintain diplomatic relations.",
+    "Iran had fired over 180 missiles at Israel on October 1.",
+    "The Pentagon said the system would arrive soon.",
+    "Short.",
+]
+
+
+class CountingTranslator:
+    """Wraps the real ctranslate2.Translator and counts translate_batch calls."""
+
+    def __init__(self, real):
+        self.real = real
+        self.batches: list[int] = []
+
+    def translate_batch(self, source, *args, **kwargs):
+        self.batches.append(len(source))
+        return self.real.translate_batch(source, *args, **kwargs)
+
+
+@pytest.fixture
+def engine(installed_models) -> ArgosEngine:
+    eng = ArgosEngine(find_model("en", "de"), threads=2)
+    eng.translator = CountingTranslator(eng.translator)
+    return eng
+
+
+def test_translates_a_list_of_sentences_in_one_call(engine):
+    out = engine.translate(SENTENCES)
+    assert [t.text for t in out] == [expected_translation(s) for s in SENTENCES]
+    assert engine.translator.batches == [len(SENTENCES)]
+    assert engine.calls == 1
+
+
+def test_pseudo_language_is_not_the_source(engine):
+    out = engine.translate(SENTENCES[:1])[0].text
+    assert out != SENTENCES[0]
+    assert out.endswith(".")
+
+
+def test_n_best_returns_ranked_hypotheses(engine):
+    out = engine.translate(SENTENCES, num_hypotheses=4)
+    assert engine.translator.batches == [len(SENTENCES)]
+    for tr in out:
+        assert len(tr.hypotheses) == 4
+        scores = [h.score for h in tr.hypotheses]
+        assert scores == sorted(scores, reverse=True)
+        assert len({h.text for h in tr.hypotheses}) == 4
+
+
+def test_engine_is_loaded_once_per_process(installed_models):
+    assert load_engine("en", "el") is load_engine("en", "el")
+
+
+def test_empty_input_makes_no_call(engine):
+    assert engine.translate([]) == []
+    assert engine.translator.batches == []
+
+
+def test_hot_path_does_not_import_argostranslate_translate(installed_models):
+    code = (
+        "import sys, json\n"
+        "from toolkit.engine import load_engine\n"
+        "out = load_engine('en', 'de').translate(['NATO is an alliance.'])\n"
+        "print(json.dumps([out[0].text, 'argostranslate.translate' in sys.modules]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    text, imported = json.loads(result.stdout.strip().splitlines()[-1])
+    assert text == expected_translation("NATO is an alliance.")
+    assert imported is False

@@ -1,0 +1,169 @@
+"""End to end: article -> catalogs with the real fixture models, and the translator's re-run."""
+
+from __future__ import annotations
+
+import gettext
+import subprocess
+
+import polib
+import pytest
+
+from toolkit.cache import CachedEngine, TranslationCache
+from toolkit.catalog import compile_catalog, read_po
+from toolkit.document import parse_document, read_document
+from toolkit.engine import ArgosEngine
+from toolkit.glossary import load_glossary
+from toolkit.models import find_model
+from toolkit.pipeline import localize_document, mt_text
+
+from conftest import ARTICLE, ROOT, run_cli
+from pseudo import expected_translation
+
+ARTICLE_V1 = """Alliance news
+
+NATO ministers met in Brussels on Monday.
+
+The meeting lasted three hours. Officials said little.
+
+A final paragraph closes the story.
+"""
+
+
+class Counting:
+    """The real engine, counting model calls and the sentences sent to the model."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.sentences: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self.engine, name)
+
+    def translate(self, sentences, **kwargs):
+        self.sentences += list(sentences)
+        return self.engine.translate(sentences, **kwargs)
+
+
+@pytest.fixture
+def loader(installed_models, tmp_path):
+    """Real engines behind the real persistent cache (a fresh one per test)."""
+    engines = {}
+    cache = TranslationCache(tmp_path / "cache.sqlite3")
+
+    def load(src, tgt):
+        if tgt not in engines:
+            engines[tgt] = Counting(ArgosEngine(find_model(src, tgt), threads=2))
+        return CachedEngine(engines[tgt], cache)
+
+    load.engines = engines
+    return load
+
+
+def msgfmt_check(path):
+    result = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_article_to_catalogs(loader, tmp_path):
+    doc = read_document(ARTICLE)
+    glossary = load_glossary(ROOT / "glossaries" / "defense.csv")
+    reports = localize_document(
+        doc, ["el", "de"], locales_dir=tmp_path, out_dir=tmp_path / "out", engine_loader=loader,
+        glossary=glossary,
+    )
+    msgfmt_check(tmp_path / "article.pot")
+    for report in reports:
+        msgfmt_check(report.po_path)
+        po = polib.pofile(str(report.po_path))
+        assert len(po) == len(doc.blocks)
+        assert all(e.fuzzy and e.msgstr for e in po)
+        assert any(f"MT: argos:en-{report.lang}@" in e.comment for e in po)
+        assert any("Term: NATO" in e.comment for e in po)
+        assert po[0].occurrences[0] == (str(ARTICLE), "1")
+        assert po.metadata["Language"] == report.lang and "Plural-Forms" in po.metadata
+    el = polib.pofile(str(tmp_path / "el" / "LC_MESSAGES" / "article.po"))
+    assert "ΝΑΤΟ" in "".join(e.msgstr for e in el)
+
+
+def test_translator_workflow_rerun(loader, tmp_path):
+    src = tmp_path / "story.txt"
+    src.write_text(ARTICLE_V1, encoding="utf-8")
+    localize_document(read_document(src), ["de"], locales_dir=tmp_path / "loc", engine_loader=loader)
+    po_file = tmp_path / "loc" / "de" / "LC_MESSAGES" / "story.po"
+    po = polib.pofile(str(po_file))
+    # the translator reviews two entries
+    po[0].msgstr = "Bündnisnachrichten"
+    po[0].flags.remove("fuzzy")
+    po[2].msgstr = "Das Treffen dauerte drei Stunden. Die Beamten sagten wenig."
+    po[2].flags.remove("fuzzy")
+    po.save(str(po_file))
+    reviewed_bytes = po[0].msgstr.encode()
+
+    # unchanged article: no model call, no model even loaded
+    loader.engines.clear()
+    localize_document(read_document(src), ["de"], locales_dir=tmp_path / "loc", engine_loader=loader)
+    assert loader.engines == {}
+
+    # edit: paragraph 3 (reviewed) changes one sentence, paragraph 4 deleted, a new one added
+    v2 = ARTICLE_V1.replace("Officials said little.", "Officials said nothing at all.")
+    v2 = v2.replace("A final paragraph closes the story.\n", "THAAD batteries were discussed.\n")
+    src.write_text(v2, encoding="utf-8")
+    reports = localize_document(
+        read_document(src), ["de"], locales_dir=tmp_path / "loc", engine_loader=loader
+    )
+    msgfmt_check(po_file)
+    assert reports[0].plan == {"keep": 2, "review-changed": 1, "translate": 1, "obsolete": 1}
+    # the model saw exactly the new and the changed sentence: the unchanged sentence of the
+    # changed paragraph came from the translation cache, untouched paragraphs were not asked for
+    assert loader.engines["de"].sentences == [
+        "Officials said nothing at all.",
+        "THAAD batteries were discussed.",
+    ]
+
+    po = polib.pofile(str(po_file))
+    by_id = {e.msgid: e for e in po if not e.obsolete}
+    assert by_id["Alliance news"].msgstr.encode() == reviewed_bytes and not by_id["Alliance news"].fuzzy
+    changed = by_id["The meeting lasted three hours. Officials said nothing at all."]
+    assert changed.fuzzy and changed.msgstr.startswith("Das Treffen dauerte")
+    assert changed.previous_msgid == "The meeting lasted three hours. Officials said little."
+    assert "Suggestion (MT)" in changed.tcomment
+    new = by_id["THAAD batteries were discussed."]
+    assert new.fuzzy and new.msgstr == expected_translation(mt_text(new.msgid))
+    assert [e.msgid for e in po.obsolete_entries()] == ["A final paragraph closes the story."]
+
+
+def test_compile_and_read_back_with_gettext(loader, tmp_path):
+    src = tmp_path / "story.txt"
+    src.write_text(ARTICLE_V1, encoding="utf-8")
+    localize_document(read_document(src), ["de"], locales_dir=tmp_path / "loc", engine_loader=loader)
+    po_file = tmp_path / "loc" / "de" / "LC_MESSAGES" / "story.po"
+    po = read_po(po_file)
+    po[0].msgstr = "Bündnisnachrichten"
+    po[0].flags.remove("fuzzy")
+    po.save(str(po_file))
+    result = run_cli("compile", "--locales", str(tmp_path / "loc"))
+    assert result.returncode == 0, result.stderr
+    with open(tmp_path / "loc" / "de" / "LC_MESSAGES" / "story.mo", "rb") as fh:
+        tr = gettext.GNUTranslations(fh)
+    assert tr.gettext("Alliance news") == "Bündnisnachrichten"
+    assert tr.gettext("A final paragraph closes the story.") == "A final paragraph closes the story."
+    fuzzy = compile_catalog(po_file, tmp_path / "all.mo", use_fuzzy=True)
+    with open(fuzzy, "rb") as fh:
+        assert gettext.GNUTranslations(fh).gettext("A final paragraph closes the story.") != (
+            "A final paragraph closes the story."
+        )
+
+
+def test_render_command_rebuilds_the_article(loader, tmp_path):
+    src = tmp_path / "story.txt"
+    src.write_text(ARTICLE_V1, encoding="utf-8")
+    localize_document(read_document(src), ["de"], locales_dir=tmp_path / "loc", engine_loader=loader)
+    po_file = tmp_path / "loc" / "de" / "LC_MESSAGES" / "story.po"
+    result = run_cli("render", str(po_file), "--out", str(tmp_path / "de.txt"), "--include-fuzzy")
+    assert result.returncode == 0, result.stderr
+    rendered = parse_document((tmp_path / "de.txt").read_text(encoding="utf-8"), "txt")
+    assert len(rendered.blocks) == 4
+    assert rendered.blocks[1].text == expected_translation("NATO ministers met in Brussels on Monday.")
+    plain = run_cli("render", str(po_file), "--out", str(tmp_path / "src.txt"))
+    assert "4 blocks left in the source language" in plain.stdout
+    assert (tmp_path / "src.txt").read_text(encoding="utf-8") == ARTICLE_V1

@@ -1,0 +1,513 @@
+"""`toolkit`: the command line, a thin shell over the library.
+
+Commands parse options, call one library function, and print. Errors from the library arrive as
+`ToolkitError` and leave as one line on stderr with exit status 1. Heavy modules (ctranslate2,
+argostranslate) are imported inside commands so `toolkit --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from toolkit import __version__
+from toolkit.errors import ToolkitError
+
+DEFAULT_LANGS = "el,ru,de,tr"
+REPO_GLOSSARY = Path(__file__).resolve().parent.parent / "glossaries" / "defense.csv"
+
+app = typer.Typer(
+    help="Offline translation and localization for newsrooms: English articles into Greek, "
+    "Russian, German and Turkish with Argos Translate models, on your own machine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(
+    help="Install, list and remove Argos Translate model packages.", no_args_is_help=True
+)
+app.add_typer(models_app, name="models")
+glossary_app = typer.Typer(
+    help="The terminology glossary: lint it, check translations against it.", no_args_is_help=True
+)
+app.add_typer(glossary_app, name="glossary")
+cache_app = typer.Typer(help="The persistent translation cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"toolkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Offline translation and localization toolkit for newsrooms."""
+
+
+def _langs(value: str) -> list[str]:
+    langs = [code.strip() for code in value.split(",") if code.strip()]
+    if not langs:
+        raise ToolkitError("--to needs at least one language code, e.g. --to el,ru,de,tr")
+    return langs
+
+
+def _require_english(doc) -> None:
+    """Refuse an article that is confidently not English (the models translate from English)."""
+    from toolkit.qa import detect_article_language
+
+    found = detect_article_language("\n\n".join(b.text for b in doc.blocks))
+    if found is not None and found.lang != "en" and found.probability >= 0.9:
+        raise ToolkitError(
+            f"this article looks like '{found.lang}' (p={found.probability:.2f}), not English; "
+            f"pass --from {found.lang} if you have models from that language",
+            path=doc.path,
+        )
+
+
+def _engine_loader(beam: int, no_cache: bool):
+    """Engines loaded once per process; wrapped by the persistent cache unless --no-cache."""
+    from toolkit.engine import load_engine
+
+    if no_cache:
+        return lambda src, tgt: load_engine(src, tgt, beam_size=beam)
+    from toolkit.cache import CachedEngine, TranslationCache
+
+    cache = TranslationCache()
+    return lambda src, tgt: CachedEngine(load_engine(src, tgt, beam_size=beam), cache)
+
+
+def _load_glossary(path: Path | None):
+    """The glossary to enforce: the given file, else glossaries/defense.csv (cwd, then repo)."""
+    from toolkit.glossary import load_glossary
+
+    if path is not None:
+        return load_glossary(path)
+    if not (Path("glossaries/defense.csv").is_file() or REPO_GLOSSARY.is_file()):
+        err.print("warning: no glossaries/defense.csv here: translating without a glossary")
+        return None
+    return load_glossary(_glossary_path(None))
+
+
+def _size(num: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if num < 1024 or unit == "GB":
+            return f"{num:.0f} {unit}" if unit == "B" else f"{num:.1f} {unit}"
+        num /= 1024
+    return str(num)
+
+
+@app.command()
+def translate(
+    article: Path = typer.Argument(..., help="The article to translate (UTF-8 .txt, .md or .html)."),
+    to: str = typer.Option(DEFAULT_LANGS, "--to", help="Comma-separated target language codes."),
+    out: Path = typer.Option(Path("out"), "--out", help="Folder for the translated articles."),
+    locales: Path = typer.Option(Path("locales"), "--locales", help="Folder for the gettext catalogs."),
+    domain: str = typer.Option(None, "--domain", help="Catalog domain [default: the article's stem]."),
+    from_code: str = typer.Option(
+        None, "--from", help="Source language code [default: en, checked by language detection]."
+    ),
+    encoding: str = typer.Option(None, "--encoding", help="Input encoding if not UTF-8."),
+    beam: int = typer.Option(4, "--beam", min=1, help="Beam size (n-best width)."),
+    glossary: Path = typer.Option(
+        None, "--glossary", help="Glossary to enforce [default: glossaries/defense.csv]."
+    ),
+    no_glossary: bool = typer.Option(False, "--no-glossary", help="Translate without a glossary."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Do not read or write the translation cache."
+    ),
+    skip_missing: bool = typer.Option(
+        False, "--skip-missing", help="Languages without a model get catalogs with empty msgstr."
+    ),
+) -> None:
+    """Translate ARTICLE into each language.
+
+    Writes LOCALES/<domain>.pot, LOCALES/<lang>/LC_MESSAGES/<domain>.po (machine output marked
+    fuzzy; reviewed entries are never touched) and OUT/<stem>.<lang>.<ext>. Glossary terms are
+    enforced (n-best, then placeholders) or the sentence is flagged.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from toolkit.document import read_document
+    from toolkit.pipeline import localize_document
+
+    langs = _langs(to)
+    doc = read_document(article, encoding=encoding)
+    if from_code is None:
+        from_code = "en"
+        _require_english(doc)
+    terms = None if no_glossary else _load_glossary(glossary)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("loading models", total=len(langs))
+
+        def progress(lang: str, stage: str) -> None:
+            if stage == "done":
+                bar.advance(task)
+            else:
+                bar.update(task, description=f"{stage} {from_code}->{lang}")
+
+        reports = localize_document(
+            doc,
+            langs,
+            locales_dir=locales,
+            domain=domain,
+            out_dir=out,
+            from_code=from_code,
+            engine_loader=_engine_loader(beam, no_cache),
+            glossary=terms,
+            skip_missing=skip_missing,
+            progress=progress,
+        )
+
+    table = Table(title=f"{article}: {len(doc.blocks)} paragraphs")
+    columns = ("language", "paragraphs", "reused", "translated", "sentences", "seconds",
+               "terms found", "n-best", "masked", "flagged", "catalog")
+    for col in columns:
+        table.add_column(col)
+    flagged = []
+    for report in reports:
+        result = report.result
+        counts = result.term_counts() if result else {}
+        table.add_row(
+            report.lang,
+            str(len(doc.blocks)),
+            str(report.plan["keep"]),
+            "no model" if report.missing_model else str(len(result.blocks) if result else 0),
+            str(result.sentences if result else 0),
+            f"{result.seconds:.2f}" if result else "0.00",
+            *(str(counts.get(k, 0)) for k in ("found", "n-best", "mask", "flagged")),
+            str(report.po_path),
+        )
+        if result:
+            flagged += [(report.lang, b.index, f) for b in result.blocks for f in b.flags]
+    console.print(table)
+    for lang, index, flag in flagged:
+        console.print(f"[yellow]flagged[/] {lang} block {index + 1}: {flag}", highlight=False)
+    for report in reports:
+        if report.missing_model:
+            err.print(f"warning: no {from_code}->{report.lang} model: its catalog has empty msgstr")
+
+
+@app.command("compile")
+def compile_(
+    locales: Path = typer.Option(Path("locales"), "--locales", help="Folder with <lang>/LC_MESSAGES/*.po."),
+    use_fuzzy: bool = typer.Option(False, "--use-fuzzy", help="Include fuzzy (unreviewed) entries."),
+) -> None:
+    """Compile every .po under LOCALES to .mo for the website (fuzzy entries left out)."""
+    from toolkit.catalog import compile_catalog
+
+    pos = sorted(locales.glob("*/LC_MESSAGES/*.po"))
+    if not pos:
+        raise ToolkitError(f"no catalogs under {locales}/<lang>/LC_MESSAGES/")
+    for po in pos:
+        console.print(f"{compile_catalog(po, use_fuzzy=use_fuzzy)}")
+
+
+@app.command()
+def render(
+    po: Path = typer.Argument(..., help="A translated catalog (.po)."),
+    out: Path = typer.Option(..., "--out", help="Where to write the translated article."),
+    source: Path = typer.Option(
+        None, "--source", help="The source article [default: from the catalog's #: references]."
+    ),
+    include_fuzzy: bool = typer.Option(False, "--include-fuzzy", help="Use unreviewed MT too."),
+) -> None:
+    """Rebuild the translated article from a catalog, in the source's own layout and format."""
+    from toolkit.catalog import read_po, render_catalog
+    from toolkit.document import read_document
+    from toolkit.fileio import atomic_write_text
+
+    catalog = read_po(po)
+    if source is None:
+        refs = [ref for entry in catalog for ref, _line in entry.occurrences]
+        if not refs:
+            raise ToolkitError("the catalog has no #: source reference; pass --source", path=po)
+        source = Path(refs[0])
+    text, fallbacks = render_catalog(catalog, read_document(source), include_fuzzy=include_fuzzy)
+    atomic_write_text(out, text)
+    console.print(f"wrote {out} ({fallbacks} blocks left in the source language)")
+
+
+@app.command()
+def detect(file: Path = typer.Argument(..., help="A text, Markdown or HTML file.")) -> None:
+    """Print the language of FILE and the detector's probability (langdetect, seeded)."""
+    from toolkit.document import read_document
+    from toolkit.qa import detect_article_language
+
+    doc = read_document(file)
+    found = detect_article_language("\n\n".join(b.text for b in doc.blocks))
+    if found is None:
+        raise ToolkitError("too little text to tell its language", path=file)
+    console.print(f"{found.lang}\t{found.probability:.3f}")
+
+
+def _catalog_paths(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for path in paths or [Path("locales")]:
+        if path.is_dir():
+            out += sorted(path.glob("*/LC_MESSAGES/*.po")) or sorted(path.glob("**/*.po"))
+        elif path.exists():
+            out.append(path)
+        else:
+            raise ToolkitError("no such file or folder", path=path)
+    if not out:
+        raise ToolkitError("no .po catalogs found", path=paths[0] if paths else "locales")
+    return out
+
+
+@app.command()
+def qa(
+    paths: list[Path] = typer.Argument(None, help="PO files or locales folders [default: locales]."),
+    glossary: Path = typer.Option(None, "--glossary", help="Glossary [default: glossaries/defense.csv]."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable findings on stdout."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
+) -> None:
+    """Check catalogs for what MT gets wrong; exit 1 when there are errors."""
+    import json
+
+    from toolkit.qa import check_catalog
+
+    terms = _load_glossary(glossary)
+    reports = [check_catalog(p, glossary=terms) for p in _catalog_paths(paths or [])]
+    errors = sum(r.errors() for r in reports)
+    warnings = sum(r.warnings() for r in reports)
+    if as_json:
+        data = [
+            {
+                "catalog": r.path,
+                "lang": r.lang,
+                "findings": [
+                    {"line": e.line, "msgid": e.msgid, "msgctxt": e.msgctxt, "fuzzy": e.fuzzy,
+                     "check": f.check_id, "severity": f.severity, "message": f.message}
+                    for e in r.entries for f in e.findings
+                ],
+            }
+            for r in reports
+        ]
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        for r in reports:
+            table = Table(title=f"{r.path} ({r.lang}): {r.errors()} errors, {r.warnings()} warnings")
+            for col in ("line", "check", "severity", "entry", "message"):
+                table.add_column(col, overflow="fold")
+            for e in r.entries:
+                for f in e.findings:
+                    style = "red" if f.severity == "error" else "yellow"
+                    entry = e.msgid if len(e.msgid) <= 40 else e.msgid[:39] + "…"
+                    severity = f"[{style}]{f.severity}[/]"
+                    table.add_row(str(e.line or ""), f.check_id, severity, entry, f.message)
+            console.print(table)
+    if errors or (strict and warnings):
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(
+    targets: list[Path] = typer.Argument(..., help="A domain (e.g. article) or PO files."),
+    out: Path = typer.Option(Path("review.html"), "-o", "--out", help="The HTML file to write."),
+    locales: Path = typer.Option(Path("locales"), "--locales", help="Where a domain's catalogs are."),
+    glossary: Path = typer.Option(None, "--glossary", help="Glossary [default: glossaries/defense.csv]."),
+) -> None:
+    """Write one self-contained review page: source and translations side by side, with QA."""
+    from toolkit.qa import check_catalog
+    from toolkit.report import catalogs_for_domain, write_report
+
+    if len(targets) == 1 and targets[0].suffix != ".po" and not targets[0].exists():
+        pos = catalogs_for_domain(locales, str(targets[0]))
+    else:
+        pos = _catalog_paths(targets)
+    terms = _load_glossary(glossary)
+    findings = {}
+    for po in pos:
+        r = check_catalog(po, glossary=terms)
+        for e in r.entries:
+            if e.findings:
+                findings[(r.lang, e.msgctxt, e.msgid)] = e.findings
+    path = write_report(pos, out, glossary=terms, findings=findings)
+    console.print(f"wrote {path} ({len(pos)} catalogs)")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Installed packages: pair, version, path, size."""
+    from toolkit.models import installed_models, packages_dir
+
+    models = installed_models()
+    if not models:
+        console.print(
+            f"No models installed in {packages_dir()}. Try `toolkit models install en de`."
+        )
+        return
+    table = Table()
+    for col in ("pair", "version", "size", "path"):
+        table.add_column(col)
+    for m in models:
+        table.add_row(m.pair, m.version, _size(m.size), str(m.path))
+    console.print(table)
+
+
+@models_app.command("available")
+def models_available(
+    from_code: str = typer.Option(None, "--from", help="Only packages from this language."),
+) -> None:
+    """Translation packages in the Argos package index (needs the network)."""
+    from toolkit.models import available_models
+
+    table = Table()
+    for col in ("pair", "version", "name"):
+        table.add_column(col)
+    for m in available_models():
+        if from_code and m.from_code != from_code:
+            continue
+        table.add_row(f"{m.from_code}-{m.to_code}", m.version, m.name)
+    console.print(table)
+
+
+@models_app.command("install")
+def models_install(
+    source: str = typer.Argument(..., help="Source language code, or a .argosmodel file."),
+    targets: list[str] = typer.Argument(None, help="Target language codes (after a source code)."),
+    force: bool = typer.Option(False, "--force", help="Reinstall pairs that are already installed."),
+) -> None:
+    """Install `en el ru de tr` from the Argos index, or a local FILE.argosmodel (offline).
+
+    Pairs already installed are skipped (use --force to reinstall or upgrade).
+    """
+    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+    from toolkit import models
+
+    if not targets:
+        if Path(source).suffix != ".argosmodel" and not Path(source).exists():
+            raise ToolkitError("give a pair (`toolkit models install en el`) or a .argosmodel file")
+        model = models.install_file(source)
+        console.print(f"installed {model.pair} {model.version} at {model.path}")
+        return
+    have = {m.to_code for m in models.installed_models() if m.from_code == source}
+    for target in targets:
+        if target in have and not force:
+            console.print(f"{source}-{target} is already installed (--force to reinstall)")
+            continue
+        with Progress(
+            *Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
+            console=err, transient=True,
+        ) as bar:
+            task = bar.add_task(f"downloading {source}->{target}", total=None)
+            model = models.install_from_index(
+                source, target, progress=lambda done, total, task=task: bar.update(
+                    task, completed=done, total=total or None
+                )
+            )
+        console.print(f"installed {model.pair} {model.version} at {model.path}")
+
+
+@models_app.command("remove")
+def models_remove(
+    source: str = typer.Argument(..., help="Source language code."),
+    target: str = typer.Argument(..., help="Target language code."),
+) -> None:
+    """Uninstall the package for a pair."""
+    from toolkit.models import remove
+
+    model = remove(source, target)
+    console.print(f"removed {model.pair} {model.version} ({model.path})")
+
+
+def _glossary_path(path: Path | None) -> Path:
+    for candidate in (path, Path("glossaries/defense.csv"), REPO_GLOSSARY):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    raise ToolkitError(f"no glossary file: {path or 'glossaries/defense.csv'}")
+
+
+@glossary_app.command("lint")
+def glossary_lint(
+    path: Path = typer.Argument(None, help="Glossary file [default: glossaries/defense.csv]."),
+) -> None:
+    """Duplicates, conflicts, overlapping terms, missing languages, empty renderings."""
+    from toolkit.glossary import lint, load_glossary
+
+    source = _glossary_path(path)
+    issues = lint(load_glossary(source))
+    for issue in issues:
+        style = "red" if issue.severity == "error" else "yellow"
+        console.print(f"[{style}]{issue}[/]", highlight=False)
+    errors = sum(issue.severity == "error" for issue in issues)
+    console.print(f"{source}: {errors} errors, {len(issues) - errors} warnings")
+    if errors:
+        raise typer.Exit(1)
+
+
+@glossary_app.command("check")
+def glossary_check(
+    translation: Path = typer.Argument(..., help="The translated article."),
+    lang: str = typer.Option(..., "--lang", help="Language of the translation (el, ru, de, tr)."),
+    source: Path = typer.Option(..., "--source", help="The English source article."),
+    glossary: Path = typer.Option(None, "--glossary", help="Glossary [default: glossaries/defense.csv]."),
+) -> None:
+    """Is every glossary term of SOURCE rendered as approved in TRANSLATION? (inflection-aware)"""
+    from toolkit.document import read_document
+    from toolkit.glossary import load_glossary
+    from toolkit.inflect import check_translation
+
+    terms = load_glossary(_glossary_path(glossary))
+    src, out = read_document(source), read_document(translation)
+    checks = check_translation(terms, src.source, out.source, lang)
+    table = Table(title=f"{translation} ({lang}) against {source}")
+    for col in ("term", "status", "expected", "found"):
+        table.add_column(col)
+    for check in checks:
+        style = {"found": "green", "missing": "red", "forbidden": "red"}[check.status]
+        table.add_row(
+            check.term, f"[{style}]{check.status}[/]", check.expected, check.found or check.forbidden or ""
+        )
+    console.print(table)
+    bad = [c for c in checks if c.status != "found"]
+    console.print(f"{len(checks) - len(bad)} found, {len(bad)} missing or forbidden")
+    if bad:
+        raise typer.Exit(1)
+
+
+@cache_app.command("info")
+def cache_info() -> None:
+    """Where the cache is and how many translations it holds."""
+    from toolkit.cache import TranslationCache
+
+    cache = TranslationCache()
+    console.print(f"{cache.path}: {len(cache)} cached sentence translations")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Forget every cached translation (the next run calls the models again)."""
+    from toolkit.cache import TranslationCache
+
+    cache = TranslationCache()
+    console.print(f"removed {cache.clear()} cached translations from {cache.path}")
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning ToolkitError into one line + exit 1."""
+    try:
+        app()
+    except ToolkitError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,285 @@
+"""Wire the stages: read -> segment -> (protect terms) -> translate -> (restore, verify) -> write.
+
+Each stage is a plain function over plain data; this module only orders them. One model call per
+language covers every sentence of the article (or of many articles, see `translate_documents`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit.document import Block, Document
+from toolkit.engine import ArgosEngine, load_engine
+from toolkit.errors import ToolkitError
+from toolkit.fileio import atomic_write_text, locked
+from toolkit.glossary import Glossary
+from toolkit.segment import Segment, join, segment_block
+from toolkit.terms import TermOutcome, Unit, translate_units
+
+EngineLoader = Callable[[str, str], ArgosEngine]
+Progress = Callable[[str, str], None]  # (language, stage message)
+
+# Longest sentence (in model tokens) sent to the model at once; longer ones are split first.
+MAX_SENTENCE_TOKENS = 200
+
+
+@dataclass
+class SentenceResult:
+    source: str
+    text: str
+    truncated: bool = False
+    flags: list[str] = field(default_factory=list)
+    terms: list[TermOutcome] = field(default_factory=list)
+
+
+@dataclass
+class BlockResult:
+    index: int
+    source: str
+    text: str
+    sentences: list[SentenceResult]
+
+    @property
+    def flags(self) -> list[str]:
+        return [f for s in self.sentences for f in s.flags]
+
+
+@dataclass
+class LanguageResult:
+    lang: str
+    model_id: str
+    blocks: list[BlockResult]
+    seconds: float = 0.0
+    model_calls: int = 0
+
+    @property
+    def sentences(self) -> int:
+        return sum(len(b.sentences) for b in self.blocks)
+
+    @property
+    def translations(self) -> dict[int, str]:
+        return {b.index: b.text for b in self.blocks}
+
+    def term_counts(self) -> dict[str, int]:
+        """How each glossary occurrence was satisfied: found / n-best / mask / flagged."""
+        counts = {"found": 0, "n-best": 0, "mask": 0, "flagged": 0}
+        for block in self.blocks:
+            for sentence in block.sentences:
+                for term in sentence.terms:
+                    counts[term.how] += 1
+        return counts
+
+
+def mt_text(sentence: str) -> str:
+    """What the model sees: line breaks and runs of spaces inside a sentence become one space."""
+    return " ".join(sentence.split())
+
+
+def segment_blocks(
+    blocks: Sequence[Block], length: Callable[[str], int] | None = None
+) -> list[list[Segment]]:
+    return [
+        segment_block(b.text, b.index, max_len=MAX_SENTENCE_TOKENS, length=length) for b in blocks
+    ]
+
+
+def translate_blocks(
+    blocks: Sequence[Block], engine: ArgosEngine, lang: str, *, glossary: Glossary | None = None
+) -> LanguageResult:
+    """Translate blocks with glossary enforcement; every block keeps its exact layout."""
+    start = time.perf_counter()
+    calls_before = engine.calls
+    segmented = segment_blocks(blocks, length=lambda s: len(engine.tokenize(s)))
+    units = [
+        Unit(seg.text, _markup_in(block, seg))
+        for block, segs in zip(blocks, segmented, strict=True)
+        for seg in segs
+    ]
+    outcomes = iter(translate_units(units, engine, lang, glossary=glossary, normalize=mt_text))
+    results = []
+    for block, segs in zip(blocks, segmented, strict=True):
+        sentences = []
+        for seg in segs:
+            out = next(outcomes)
+            sentences.append(SentenceResult(seg.text, out.text, out.truncated, out.flags, out.terms))
+        text = join(block.text, segs, [s.text for s in sentences])
+        results.append(BlockResult(block.index, block.text, text, sentences))
+    return LanguageResult(
+        lang=lang,
+        model_id=engine.model_id,
+        blocks=results,
+        seconds=time.perf_counter() - start,
+        model_calls=engine.calls - calls_before,
+    )
+
+
+def _markup_in(block: Block, seg: Segment) -> tuple[tuple[int, int], ...]:
+    """The block's protected markup spans that fall inside this sentence, in its coordinates."""
+    return tuple(
+        (s - seg.start, e - seg.start)
+        for s, e in block.protected
+        if seg.start <= s and e <= seg.end
+    )
+
+
+def translate_document(
+    doc: Document,
+    langs: Sequence[str],
+    *,
+    from_code: str = "en",
+    engine_loader: EngineLoader = load_engine,
+    glossary: Glossary | None = None,
+    progress: Progress | None = None,
+) -> dict[str, LanguageResult]:
+    """Translate a document into each language. Every model is checked before any work starts."""
+    if not doc.blocks:
+        raise ToolkitError("nothing to translate", path=doc.path)
+    engines = {lang: engine_loader(from_code, lang) for lang in langs}
+    results = {}
+    for lang in langs:
+        if progress:
+            progress(lang, "translating")
+        results[lang] = translate_blocks(doc.blocks, engines[lang], lang, glossary=glossary)
+        if progress:
+            progress(lang, "done")
+    return results
+
+
+def output_path(doc: Document, out_dir: str | Path, lang: str) -> Path:
+    """`DIR/<stem>.<lang>.<ext>`; the stem is the file's own name, so it cannot escape DIR."""
+    src = Path(doc.path)
+    return Path(out_dir) / f"{src.stem}.{lang}{src.suffix or '.txt'}"
+
+
+def write_translations(
+    doc: Document, results: dict[str, LanguageResult], out_dir: str | Path
+) -> list[Path]:
+    written = []
+    for lang, result in results.items():
+        path = output_path(doc, out_dir, lang)
+        atomic_write_text(path, doc.render(result.translations))
+        written.append(path)
+    return written
+
+
+@dataclass
+class LanguageReport:
+    """What `localize_document` did for one language."""
+
+    lang: str
+    po_path: Path
+    out_path: Path | None
+    plan: dict[str, int]  # keep / review-changed / translate / obsolete
+    result: LanguageResult | None  # MT of the blocks that needed it (None: nothing needed)
+    fallbacks: int = 0  # blocks of the rendered article left in the source language
+    missing_model: bool = False
+
+
+def localize_document(
+    doc: Document,
+    langs: Sequence[str],
+    *,
+    locales_dir: str | Path,
+    domain: str | None = None,
+    out_dir: str | Path | None = None,
+    from_code: str = "en",
+    engine_loader: EngineLoader = load_engine,
+    glossary: Glossary | None = None,
+    skip_missing: bool = False,
+    progress: Progress | None = None,
+    lock_wait: float = 60.0,
+) -> list[LanguageReport]:
+    """Article -> .pot and one .po per language (msgmerge semantics), plus rendered articles.
+
+    Only blocks the existing catalog cannot answer go to the model: an unchanged article makes
+    no model call and loads no model. Every model needed is loaded before anything is written,
+    and one run at a time holds the locales folder.
+    """
+    if not doc.blocks:
+        raise ToolkitError("nothing to translate", path=doc.path)
+    domain = domain or Path(doc.path).stem
+    with locked(locales_dir, wait=lock_wait):
+        return _localize(
+            doc, langs, Path(locales_dir), domain, out_dir, from_code, engine_loader, glossary,
+            skip_missing, progress,
+        )
+
+
+def _qa_items(result: LanguageResult, lang: str, glossary: Glossary | None) -> dict[int, list[str]]:
+    """QA findings on fresh machine output, as `#. QA: ...` items for the catalog entries."""
+    from toolkit.qa import check_entry
+
+    items = {}
+    for block in result.blocks:
+        truncated = any(s.truncated for s in block.sentences)
+        findings = check_entry(block.source, block.text, lang, glossary=glossary, truncated=truncated)
+        items[block.index] = [f"QA: {f.severity} [{f.check_id}] {f.message}" for f in findings]
+    return items
+
+
+def _localize(
+    doc, langs, locales_dir, domain, out_dir, from_code, engine_loader, glossary, skip_missing, progress
+) -> list[LanguageReport]:
+    from toolkit.catalog import (
+        annotate,
+        build_catalog,
+        build_template,
+        plan_update,
+        po_path,
+        pot_path,
+        read_po,
+        render_catalog,
+        write_po,
+    )
+
+    plans = {}
+    for lang in langs:
+        path = po_path(locales_dir, lang, domain)
+        plans[lang] = plan_update(doc, read_po(path) if path.exists() else None)
+    engines, missing = {}, set()
+    for lang in langs:
+        if plans[lang].needs_mt():
+            try:
+                engines[lang] = engine_loader(from_code, lang)
+            except ToolkitError:
+                if not skip_missing:
+                    raise
+                missing.add(lang)
+
+    write_po(build_template(doc, domain), pot_path(locales_dir, domain))
+    reports = []
+    for lang in langs:
+        plan = plans[lang]
+        result = None
+        if lang in engines:
+            if progress:
+                progress(lang, "translating")
+            result = translate_blocks(plan.needs_mt(), engines[lang], lang, glossary=glossary)
+        by_index = {b.index: b for b in result.blocks} if result else {}
+        po = build_catalog(
+            doc,
+            lang,
+            plan,
+            by_index,
+            model_id=result.model_id if result else None,
+            domain=domain,
+            glossary=glossary,
+        )
+        if result:
+            annotate(po, plan, _qa_items(result, lang, glossary))
+        path = po_path(locales_dir, lang, domain)
+        write_po(po, path)
+        out_path, fallbacks = None, 0
+        if out_dir is not None:
+            text, fallbacks = render_catalog(po, doc, include_fuzzy=True)
+            out_path = output_path(doc, out_dir, lang)
+            atomic_write_text(out_path, text)
+        reports.append(
+            LanguageReport(lang, path, out_path, plan.counts(), result, fallbacks, lang in missing)
+        )
+        if progress:
+            progress(lang, "done")
+    return reports
