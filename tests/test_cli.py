@@ -85,11 +85,16 @@ def test_translate_example_article_gives_the_rule_output(installed_models, tmp_p
 def test_translate_four_languages_summary(installed_models, tmp_path):
     result = run_cli("translate", str(ARTICLE), "--out", str(tmp_path), "--locales", str(tmp_path / "loc"))
     assert result.returncode == 0, result.stderr
-    blocks = len(read_document(ARTICLE).blocks)
+    blocks = read_document(ARTICLE).blocks
+    assert f"{len(blocks)} paragraphs" in result.stdout
     for lang in ("el", "ru", "de", "tr"):
         assert (tmp_path / f"article.{lang}.txt").is_file()
-        row = next(line for line in result.stdout.splitlines() if f" {lang} " in line)
-        assert f" {blocks} " in row
+        assert (tmp_path / "loc" / lang / "LC_MESSAGES" / "article.po").is_file()
+        line = next(line for line in result.stdout.splitlines() if f" {lang} " in line)
+        # lang | reused | translated | sentences | seconds | terms ok | n-best | masked | flagged
+        row = [cell.strip() for cell in line.split("│") if cell.strip()]
+        assert row[2:4] == [str(len(blocks)), "51"]
+        assert sum(int(n) for n in row[5:9]) > 40  # glossary term occurrences in the article
 
 
 def _one_line_error(result) -> str:

@@ -175,27 +175,26 @@ def translate(
         )
 
     table = Table(title=f"{article}: {len(doc.blocks)} paragraphs")
-    columns = ("language", "paragraphs", "reused", "translated", "sentences", "seconds",
-               "terms found", "n-best", "masked", "flagged", "catalog")
+    columns = ("lang", "reused", "translated", "sentences", "seconds", "terms ok", "n-best", "masked",
+               "flagged")
     for col in columns:
-        table.add_column(col)
+        table.add_column(col, justify="left" if col == "lang" else "right")
     flagged = []
     for report in reports:
         result = report.result
         counts = result.term_counts() if result else {}
         table.add_row(
             report.lang,
-            str(len(doc.blocks)),
             str(report.plan["keep"]),
             "no model" if report.missing_model else str(len(result.blocks) if result else 0),
             str(result.sentences if result else 0),
             f"{result.seconds:.2f}" if result else "0.00",
             *(str(counts.get(k, 0)) for k in ("found", "n-best", "mask", "flagged")),
-            str(report.po_path),
         )
         if result:
             flagged += [(report.lang, b.index, f) for b in result.blocks for f in b.flags]
     console.print(table)
+    console.print(f"catalogs: {locales}/<lang>/LC_MESSAGES/{reports[0].po_path.name}   articles: {out}/")
     for lang, index, flag in flagged:
         console.print(f"[yellow]flagged[/] {lang} block {index + 1}: {flag}", highlight=False)
     for report in reports:
