@@ -26,6 +26,7 @@ SUBCOMMANDS = [
     ("glossary",),
     ("glossary", "lint"),
     ("glossary", "check"),
+    ("translate-batch",),
     ("compile",),
     ("detect",),
     ("qa",),

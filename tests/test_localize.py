@@ -14,7 +14,7 @@ from toolkit.document import parse_document, read_document
 from toolkit.engine import ArgosEngine
 from toolkit.glossary import load_glossary
 from toolkit.models import find_model
-from toolkit.pipeline import localize_document, mt_text
+from toolkit.pipeline import localize_document, localize_documents, mt_text
 
 from conftest import ARTICLE, ROOT, run_cli
 from pseudo import expected_translation
@@ -167,3 +167,38 @@ def test_render_command_rebuilds_the_article(loader, tmp_path):
     plain = run_cli("render", str(po_file), "--out", str(tmp_path / "src.txt"))
     assert "4 blocks left in the source language" in plain.stdout
     assert (tmp_path / "src.txt").read_text(encoding="utf-8") == ARTICLE_V1
+
+
+def test_many_articles_share_one_model_call_per_language(loader, tmp_path):
+    docs = []
+    for i in range(3):
+        path = tmp_path / f"story{i}.txt"
+        text = f"Story {i} headline\n\nNATO ministers met {i + 2} times this year.\n"
+        path.write_text(text, encoding="utf-8")
+        docs.append(read_document(path))
+    reports = localize_documents(docs, ["de", "el"], locales_dir=tmp_path / "loc", engine_loader=loader)
+    for lang in ("de", "el"):
+        assert loader.engines[lang].calls == 1  # all three articles in one translate_batch call
+    for i, per_lang in enumerate(reports):
+        assert [r.lang for r in per_lang] == ["de", "el"]
+        for r in per_lang:
+            assert r.po_path == tmp_path / "loc" / r.lang / "LC_MESSAGES" / f"story{i}.po"
+            msgfmt_check(r.po_path)
+            po = polib.pofile(str(r.po_path))
+            assert po[1].msgstr == expected_translation(f"NATO ministers met {i + 2} times this year.")
+
+
+def test_translate_batch_command(installed_models, tmp_path):
+    for i in range(3):
+        text = f"# Title {i}\n\nThe *minister* spoke {i} times.\n"
+        (tmp_path / f"a{i}.md").write_text(text, encoding="utf-8")
+    result = run_cli(
+        "translate-batch", str(tmp_path / "*.md"), "--to", "de", "--out", str(tmp_path / "out"),
+        "--locales", str(tmp_path / "loc"), "--no-glossary", "--no-cache",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "model calls per language: {'de': 1}" in result.stdout
+    for i in range(3):
+        assert (tmp_path / "loc" / "de" / "LC_MESSAGES" / f"a{i}.po").is_file()
+        out = (tmp_path / "out" / f"a{i}.de.md").read_text(encoding="utf-8")
+        assert out.startswith("# ") and "*" in out  # Markdown structure and emphasis kept

@@ -83,22 +83,42 @@ def _engine_loader(beam: int, no_cache: bool):
 
     if no_cache:
         return lambda src, tgt: load_engine(src, tgt, beam_size=beam)
-    from toolkit.cache import CachedEngine, TranslationCache
+    from toolkit.cache import CachedEngine
 
-    cache = TranslationCache()
+    cache = _open_cache()
     return lambda src, tgt: CachedEngine(load_engine(src, tgt, beam_size=beam), cache)
+
+
+def _open_cache():
+    """The persistent translation cache; an unusable cache file is one clear error."""
+    import sqlite3
+
+    from toolkit.cache import TranslationCache, default_path
+
+    try:
+        return TranslationCache()
+    except (sqlite3.Error, OSError) as exc:
+        raise ToolkitError(
+            f"cannot open the translation cache ({exc}): delete the file, or pass --no-cache",
+            path=default_path(),
+        ) from None
 
 
 def _load_glossary(path: Path | None):
     """The glossary to enforce: the given file, else glossaries/defense.csv (cwd, then repo)."""
-    from toolkit.glossary import load_glossary
+    from toolkit.glossary import lint, load_glossary
 
-    if path is not None:
-        return load_glossary(path)
-    if not (Path("glossaries/defense.csv").is_file() or REPO_GLOSSARY.is_file()):
+    if path is None and not (Path("glossaries/defense.csv").is_file() or REPO_GLOSSARY.is_file()):
         err.print("warning: no glossaries/defense.csv here: translating without a glossary")
         return None
-    return load_glossary(_glossary_path(None))
+    glossary = load_glossary(path if path is not None else _glossary_path(None))
+    # One surface form in two concepts: enforcement could only ever pick one of them.
+    for issue in lint(glossary):
+        if issue.code == "duplicate-term":
+            raise ToolkitError(
+                f"{issue.message} (see `toolkit glossary lint`)", path=glossary.path, line=issue.line
+            )
+    return glossary
 
 
 def _size(num: int) -> str:
@@ -131,11 +151,16 @@ def translate(
     skip_missing: bool = typer.Option(
         False, "--skip-missing", help="Languages without a model get catalogs with empty msgstr."
     ),
+    overwrite_reviewed: bool = typer.Option(
+        False, "--overwrite-reviewed",
+        help="Re-translate entries a translator reviewed too (replaces their msgstr with fuzzy MT).",
+    ),
 ) -> None:
     """Translate ARTICLE into each language.
 
     Writes LOCALES/<domain>.pot, LOCALES/<lang>/LC_MESSAGES/<domain>.po (machine output marked
-    fuzzy; reviewed entries are never touched) and OUT/<stem>.<lang>.<ext>. Glossary terms are
+    fuzzy; reviewed entries are never touched unless --overwrite-reviewed) and
+    OUT/<stem>.<lang>.<ext>. Glossary terms are
     enforced (n-best, then placeholders) or the sentence is flagged.
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -151,7 +176,7 @@ def translate(
     terms = None if no_glossary else _load_glossary(glossary)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err,
-        transient=True,
+        transient=True, disable=not err.is_terminal,  # not even a blank line in logs and pipes
     ) as bar:
         task = bar.add_task("loading models", total=len(langs))
 
@@ -172,6 +197,7 @@ def translate(
             glossary=terms,
             skip_missing=skip_missing,
             progress=progress,
+            overwrite_reviewed=overwrite_reviewed,
         )
 
     table = Table(title=f"{article}: {len(doc.blocks)} paragraphs")
@@ -200,6 +226,77 @@ def translate(
     for report in reports:
         if report.missing_model:
             err.print(f"warning: no {from_code}->{report.lang} model: its catalog has empty msgstr")
+
+
+@app.command("translate-batch")
+def translate_batch(
+    sources: list[str] = typer.Argument(..., help="Folders and/or glob patterns of articles."),
+    to: str = typer.Option(DEFAULT_LANGS, "--to", help="Comma-separated target language codes."),
+    out: Path = typer.Option(Path("out"), "--out", help="Folder for the translated articles."),
+    locales: Path = typer.Option(Path("locales"), "--locales", help="Folder for the gettext catalogs."),
+    from_code: str = typer.Option("en", "--from", help="Source language code."),
+    encoding: str = typer.Option(None, "--encoding", help="Input encoding if not UTF-8."),
+    beam: int = typer.Option(4, "--beam", min=1, help="Beam size (n-best width)."),
+    glossary: Path = typer.Option(None, "--glossary", help="Glossary [default: glossaries/defense.csv]."),
+    no_glossary: bool = typer.Option(False, "--no-glossary", help="Translate without a glossary."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the translation cache."),
+) -> None:
+    """Translate many articles in one process: one model load and one model call per language.
+
+    Each article gets its own catalogs (domain = file stem) and translated files, as with
+    `toolkit translate`.
+    """
+    import glob
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from toolkit.document import FORMATS, read_document
+    from toolkit.pipeline import localize_documents
+
+    paths: list[Path] = []
+    for source in sources:
+        if Path(source).is_dir():
+            paths += sorted(
+                p for p in Path(source).iterdir()
+                if p.is_file() and p.suffix.lower() in {".txt", ".text", ".md", ".markdown", ".html", ".htm"}
+            )
+        else:
+            matches = sorted(Path(m) for m in glob.glob(source))
+            if not matches:
+                raise ToolkitError(f"no articles match {source!r}")
+            paths += matches
+    if not paths:
+        raise ToolkitError(f"no articles ({', '.join(FORMATS)}) in {', '.join(sources)}")
+    docs = [read_document(p, encoding=encoding) for p in paths]
+    langs = _langs(to)
+    terms = None if no_glossary else _load_glossary(glossary)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True,
+    ) as bar:
+        task = bar.add_task("loading models", total=len(docs) * len(langs))
+
+        def progress(lang: str, stage: str) -> None:
+            if stage == "article":
+                bar.advance(task)
+            elif stage != "done":
+                bar.update(task, description=f"{stage} {len(docs)} articles {from_code}->{lang}")
+
+        reports = localize_documents(
+            docs, langs, locales_dir=locales, out_dir=out, from_code=from_code,
+            engine_loader=_engine_loader(beam, no_cache), glossary=terms, progress=progress,
+        )
+    table = Table(title=f"{len(docs)} articles -> {', '.join(langs)}")
+    for col in ("article", "paragraphs", "reused", "translated", "flagged"):
+        table.add_column(col, justify="left" if col == "article" else "right")
+    for doc, per_lang in zip(docs, reports, strict=True):
+        reused = sum(r.plan["keep"] for r in per_lang)
+        translated = sum(len(r.result.blocks) for r in per_lang if r.result)
+        flagged = sum(len(b.flags) for r in per_lang if r.result for b in r.result.blocks)
+        table.add_row(doc.path, str(len(doc.blocks)), str(reused), str(translated), str(flagged))
+    console.print(table)
+    calls = {r.lang: r.result.model_calls for per in reports for r in per if r.result}
+    console.print(f"model calls per language: {calls or 'none (everything reused)'}")
 
 
 @app.command("compile")
@@ -404,7 +501,7 @@ def models_install(
             continue
         with Progress(
             *Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
-            console=err, transient=True,
+            console=err, transient=True, disable=not err.is_terminal,
         ) as bar:
             task = bar.add_task(f"downloading {source}->{target}", total=None)
             model = models.install_from_index(
@@ -485,18 +582,14 @@ def glossary_check(
 @cache_app.command("info")
 def cache_info() -> None:
     """Where the cache is and how many translations it holds."""
-    from toolkit.cache import TranslationCache
-
-    cache = TranslationCache()
+    cache = _open_cache()
     console.print(f"{cache.path}: {len(cache)} cached sentence translations")
 
 
 @cache_app.command("clear")
 def cache_clear() -> None:
     """Forget every cached translation (the next run calls the models again)."""
-    from toolkit.cache import TranslationCache
-
-    cache = TranslationCache()
+    cache = _open_cache()
     console.print(f"removed {cache.clear()} cached translations from {cache.path}")
 
 

@@ -191,20 +191,56 @@ def localize_document(
     skip_missing: bool = False,
     progress: Progress | None = None,
     lock_wait: float = 60.0,
+    overwrite_reviewed: bool = False,
 ) -> list[LanguageReport]:
     """Article -> .pot and one .po per language (msgmerge semantics), plus rendered articles.
 
     Only blocks the existing catalog cannot answer go to the model: an unchanged article makes
     no model call and loads no model. Every model needed is loaded before anything is written,
-    and one run at a time holds the locales folder.
+    and one run at a time holds the locales folder. Reviewed translations are kept unless
+    `overwrite_reviewed`; even then, never for a language whose model is missing.
     """
-    if not doc.blocks:
-        raise ToolkitError("nothing to translate", path=doc.path)
-    domain = domain or Path(doc.path).stem
+    return localize_documents(
+        [doc], langs, locales_dir=locales_dir, domains=[domain] if domain else None, out_dir=out_dir,
+        from_code=from_code, engine_loader=engine_loader, glossary=glossary,
+        skip_missing=skip_missing, progress=progress, lock_wait=lock_wait,
+        overwrite_reviewed=overwrite_reviewed,
+    )[0]
+
+
+def localize_documents(
+    docs: Sequence[Document],
+    langs: Sequence[str],
+    *,
+    locales_dir: str | Path,
+    domains: Sequence[str] | None = None,
+    out_dir: str | Path | None = None,
+    from_code: str = "en",
+    engine_loader: EngineLoader = load_engine,
+    glossary: Glossary | None = None,
+    skip_missing: bool = False,
+    progress: Progress | None = None,
+    lock_wait: float = 60.0,
+    overwrite_reviewed: bool = False,
+) -> list[list[LanguageReport]]:
+    """Many articles at once: per language, the sentences of ALL articles go to one model call.
+
+    Returns one list of LanguageReport per document, in order.
+    """
+    for doc in docs:
+        if not doc.blocks:
+            raise ToolkitError("nothing to translate", path=doc.path)
+    domains = list(domains) if domains else [Path(doc.path).stem for doc in docs]
+    seen: dict[str, str] = {}
+    for doc, domain in zip(docs, domains, strict=True):
+        if domain in seen:
+            raise ToolkitError(f"two articles share the catalog domain '{domain}' ({seen[domain]})",
+                               path=doc.path)
+        seen[domain] = doc.path
     with locked(locales_dir, wait=lock_wait):
         return _localize(
-            doc, langs, Path(locales_dir), domain, out_dir, from_code, engine_loader, glossary,
-            skip_missing, progress,
+            docs, domains, langs, Path(locales_dir), out_dir, from_code, engine_loader, glossary,
+            skip_missing, progress, overwrite_reviewed,
         )
 
 
@@ -221,13 +257,15 @@ def _qa_items(result: LanguageResult, lang: str, glossary: Glossary | None) -> d
 
 
 def _localize(
-    doc, langs, locales_dir, domain, out_dir, from_code, engine_loader, glossary, skip_missing, progress
-) -> list[LanguageReport]:
+    docs, domains, langs, locales_dir, out_dir, from_code, engine_loader, glossary, skip_missing, progress,
+    overwrite_reviewed=False,
+) -> list[list[LanguageReport]]:
     from toolkit.catalog import (
         annotate,
         build_catalog,
         build_template,
         plan_update,
+        plural_forms,
         po_path,
         pot_path,
         read_po,
@@ -235,51 +273,68 @@ def _localize(
         write_po,
     )
 
-    plans = {}
+    plans, olds = {}, {}  # (doc number, lang) -> CatalogPlan, old catalog or None
     for lang in langs:
-        path = po_path(locales_dir, lang, domain)
-        plans[lang] = plan_update(doc, read_po(path) if path.exists() else None)
+        for d, (doc, domain) in enumerate(zip(docs, domains, strict=True)):
+            path = po_path(locales_dir, lang, domain)
+            olds[d, lang] = read_po(path) if path.exists() else None
+            plans[d, lang] = plan_update(doc, olds[d, lang], overwrite_reviewed=overwrite_reviewed)
     engines, missing = {}, set()
     for lang in langs:
-        if plans[lang].needs_mt():
+        if any(plans[d, lang].needs_mt() for d in range(len(docs))):
             try:
                 engines[lang] = engine_loader(from_code, lang)
             except ToolkitError:
                 if not skip_missing:
                     raise
                 missing.add(lang)
-
-    write_po(build_template(doc, domain), pot_path(locales_dir, domain))
-    reports = []
+                for d, doc in enumerate(docs):  # no model: a reviewed msgstr is never blanked
+                    plans[d, lang] = plan_update(doc, olds[d, lang])
     for lang in langs:
-        plan = plans[lang]
-        result = None
+        plural_forms(lang)  # an unknown code fails here, not after other catalogs were written
+
+    for doc, domain in zip(docs, domains, strict=True):
+        write_po(build_template(doc, domain), pot_path(locales_dir, domain))
+    reports: list[list[LanguageReport]] = [[] for _ in docs]
+    for lang in langs:
+        results: dict[int, LanguageResult] = {}
         if lang in engines:
             if progress:
                 progress(lang, "translating")
-            result = translate_blocks(plan.needs_mt(), engines[lang], lang, glossary=glossary)
-        by_index = {b.index: b for b in result.blocks} if result else {}
-        po = build_catalog(
-            doc,
-            lang,
-            plan,
-            by_index,
-            model_id=result.model_id if result else None,
-            domain=domain,
-            glossary=glossary,
-        )
-        if result:
-            annotate(po, plan, _qa_items(result, lang, glossary))
-        path = po_path(locales_dir, lang, domain)
-        write_po(po, path)
-        out_path, fallbacks = None, 0
-        if out_dir is not None:
-            text, fallbacks = render_catalog(po, doc, include_fuzzy=True)
-            out_path = output_path(doc, out_dir, lang)
-            atomic_write_text(out_path, text)
-        reports.append(
-            LanguageReport(lang, path, out_path, plan.counts(), result, fallbacks, lang in missing)
-        )
+            needed = [(d, b) for d in range(len(docs)) for b in plans[d, lang].needs_mt()]
+            together = translate_blocks([b for _, b in needed], engines[lang], lang, glossary=glossary)
+            for d in range(len(docs)):
+                mine = [r for (owner, _), r in zip(needed, together.blocks, strict=True) if owner == d]
+                if mine:
+                    results[d] = LanguageResult(
+                        lang, together.model_id, mine, together.seconds, together.model_calls
+                    )
+        for d, (doc, domain) in enumerate(zip(docs, domains, strict=True)):
+            plan, result = plans[d, lang], results.get(d)
+            by_index = {b.index: b for b in result.blocks} if result else {}
+            po = build_catalog(
+                doc,
+                lang,
+                plan,
+                by_index,
+                model_id=result.model_id if result else None,
+                domain=domain,
+                glossary=glossary,
+            )
+            if result:
+                annotate(po, plan, _qa_items(result, lang, glossary))
+            path = po_path(locales_dir, lang, domain)
+            write_po(po, path)
+            out_path, fallbacks = None, 0
+            if out_dir is not None:
+                text, fallbacks = render_catalog(po, doc, include_fuzzy=True)
+                out_path = output_path(doc, out_dir, lang)
+                atomic_write_text(out_path, text)
+            reports[d].append(
+                LanguageReport(lang, path, out_path, plan.counts(), result, fallbacks, lang in missing)
+            )
+            if progress:
+                progress(lang, "article")
         if progress:
             progress(lang, "done")
     return reports
