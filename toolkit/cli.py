@@ -305,11 +305,13 @@ def compile_(
     use_fuzzy: bool = typer.Option(False, "--use-fuzzy", help="Include fuzzy (unreviewed) entries."),
 ) -> None:
     """Compile every .po under LOCALES to .mo for the website (fuzzy entries left out)."""
-    from toolkit.catalog import compile_catalog
+    from toolkit.catalog import compile_catalog, read_po
 
     pos = sorted(locales.glob("*/LC_MESSAGES/*.po"))
     if not pos:
         raise ToolkitError(f"no catalogs under {locales}/<lang>/LC_MESSAGES/")
+    for po in pos:  # one broken catalog stops the run before any .mo is written
+        read_po(po)
     for po in pos:
         console.print(f"{compile_catalog(po, use_fuzzy=use_fuzzy)}")
 
@@ -576,6 +578,100 @@ def glossary_check(
     bad = [c for c in checks if c.status != "found"]
     console.print(f"{len(checks) - len(bad)} found, {len(bad)} missing or forbidden")
     if bad:
+        raise typer.Exit(1)
+
+
+@glossary_app.command("export")
+def glossary_export(
+    lang: str = typer.Option(..., "--lang", help="el, ru, de, tr, or all (CSV and TBX only)."),
+    out: Path = typer.Option(..., "--out", "-o", help="File to write: .po, .csv or .tbx."),
+    fmt: str = typer.Option(None, "--format", help="po, csv or tbx [default: from --out]."),
+    status: str = typer.Option(None, "--status", help="Only proposed, approved or rejected renderings."),
+    article: Path = typer.Option(None, "--article", help="Show the article sentences with each term."),
+    bom: bool = typer.Option(False, "--bom", help="Start a CSV with a byte order mark (Excel)."),
+    glossary: Path = typer.Option(None, "--glossary", help="Glossary [default: glossaries/defense.csv]."),
+) -> None:
+    """Write the glossary for translators to review: PO, CSV (spreadsheets) or TBX-Basic (CAT tools)."""
+    from toolkit.document import read_document
+    from toolkit.fileio import atomic_write_bytes
+    from toolkit.glossary import load_glossary
+    from toolkit.review import export_glossary
+
+    data = export_glossary(
+        load_glossary(_glossary_path(glossary)), fmt or out.suffix.lstrip(".").lower(), lang,
+        status=status, article=read_document(article) if article else None, bom=bom,
+    )
+    atomic_write_bytes(out, data)
+    console.print(f"wrote {out}", markup=False)
+
+
+@glossary_app.command("import")
+def glossary_import(
+    path: Path = typer.Argument(..., help="A reviewed .po, .csv or .tbx export."),
+    reviewer: str = typer.Option(None, "--reviewer", help="Who reviewed [default: from the file]."),
+    add_new: bool = typer.Option(False, "--add-new", help="Add unknown terms as proposed."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; write nothing."),
+    glossary: Path = typer.Option(None, "--glossary", help="Glossary [default: glossaries/defense.csv]."),
+) -> None:
+    """Fold a translator's decisions (approvals, new renderings, rejections) into the glossary."""
+    from toolkit.glossary import load_glossary, write_glossary
+    from toolkit.review import diff_lines, import_glossary
+
+    source = _glossary_path(glossary)
+    result = import_glossary(load_glossary(source), path, reviewer=reviewer, add_new=add_new)
+    for line in diff_lines(result):
+        console.print(line, markup=False, highlight=False)  # '[el]' is not rich markup
+    if not dry_run and (result.changes or result.added):
+        write_glossary(result.glossary, source)
+
+
+@glossary_app.command("extract")
+def glossary_extract(
+    article: Path = typer.Argument(..., help="Article (.txt, .md, .html)."),
+    min_count: int = typer.Option(1, "--min-count", help="Only phrases seen at least this often."),
+    glossary: Path = typer.Option(None, "--glossary", help="Glossary [default: glossaries/defense.csv]."),
+) -> None:
+    """Terms of ARTICLE the glossary does not cover yet: acronyms, names, recurring phrases."""
+    from rich.markup import escape
+
+    from toolkit.document import read_document
+    from toolkit.glossary import load_glossary
+    from toolkit.review import extract_terms
+
+    doc = read_document(article)
+    text = "\n\n".join(b.text for b in doc.blocks)  # the text, without Markdown/HTML around it
+    table = Table()
+    for col in ("count", "kind", "phrase", "first seen in"):
+        table.add_column(col)
+    for c in extract_terms(text, load_glossary(_glossary_path(glossary)), min_count=min_count):
+        table.add_row(str(c.count), c.kind, escape(c.phrase), escape(c.first_context))
+    console.print(table)
+
+
+@glossary_app.command("stats")
+def glossary_stats(
+    blocking: bool = typer.Option(False, "--blocking", help="List the concepts not approved yet."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 unless every rendering is approved."),
+    glossary: Path = typer.Option(None, "--glossary", help="Glossary [default: glossaries/defense.csv]."),
+) -> None:
+    """Review progress per language: proposed, approved, rejected, missing."""
+    from toolkit.glossary import load_glossary
+    from toolkit.review import blocking_terms
+    from toolkit.review import glossary_stats as stats_of
+
+    terms = load_glossary(_glossary_path(glossary))
+    table = Table()
+    table.add_column("lang")
+    for status in ("proposed", "approved", "rejected", "missing"):
+        table.add_column(status, justify="right")
+    for lang, counts in stats_of(terms).items():
+        table.add_row(lang, *(str(n) for n in counts.values()))
+    console.print(table)
+    blockers = blocking_terms(terms)
+    if blocking:
+        for lang, ids in blockers.items():
+            console.print(f"{lang}: {', '.join(ids) or '-'}", markup=False)
+    if check and any(blockers.values()):
         raise typer.Exit(1)
 
 
