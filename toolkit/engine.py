@@ -44,6 +44,40 @@ class SentenceTranslation:
         return self.hypotheses[0].text
 
 
+@lru_cache(maxsize=1)
+def _libc():
+    """glibc, for allocator tuning; None elsewhere (macOS, musl): then nothing is tuned."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def tune_allocator() -> None:
+    """Give decoding buffers back to the system once a batch is done.
+
+    CTranslate2 decodes on its own threads; glibc keeps what each thread frees in a per-thread
+    arena, so every language would keep its decoding peak for the rest of the run. Large blocks
+    served by mmap (threshold 128 KiB, fixed) are returned on free. Measured in bench/: peak RSS
+    of the four-language run on Argos-size models drops by about a third.
+    """
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+
+
+def release_memory() -> None:
+    """Return freed heap pages to the system (after a language's batch)."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
 def default_threads() -> int:
     return int(os.environ.get("TOOLKIT_THREADS") or os.cpu_count() or 1)
 
@@ -59,6 +93,7 @@ class ArgosEngine:
         token_budget: int = DEFAULT_TOKEN_BUDGET,
         threads: int | None = None,
     ):
+        tune_allocator()
         import ctranslate2
         from argostranslate.package import Package
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.document import Block, Document
-from toolkit.engine import ArgosEngine, load_engine
+from toolkit.engine import ArgosEngine, load_engine, release_memory
 from toolkit.errors import ToolkitError
 from toolkit.fileio import atomic_write_text, locked
 from toolkit.glossary import Glossary
@@ -303,6 +303,7 @@ def _localize(
                 progress(lang, "translating")
             needed = [(d, b) for d in range(len(docs)) for b in plans[d, lang].needs_mt()]
             together = translate_blocks([b for _, b in needed], engines[lang], lang, glossary=glossary)
+            release_memory()
             for d in range(len(docs)):
                 mine = [r for (owner, _), r in zip(needed, together.blocks, strict=True) if owner == d]
                 if mine:
