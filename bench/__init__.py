@@ -1,0 +1,1 @@
+"""Performance bench for the toolkit: `python -m bench` (see bench/README.md)."""
