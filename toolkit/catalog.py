@@ -204,6 +204,8 @@ def read_po(path: str | Path) -> polib.POFile:
             path=path,
             line=line,
         ) from None
+    except UnicodeError as e:  # a charset such as 'punycode' fails without a byte position
+        raise ToolkitError(f"cannot decode as {encoding}: {e}", path=path) from None
     _check_syntax(text, path)
     try:
         po = polib.pofile(str(path), encoding=encoding, wrapwidth=WRAPWIDTH)
@@ -297,6 +299,9 @@ def _nplurals(metadata: Mapping[str, str]) -> int:
 def _semantic_problem(po: polib.POFile) -> tuple[str, int | None] | None:
     """The first problem msgfmt would refuse the catalog for: (message, line) or None."""
     seen: dict[tuple[str | None, str], polib.POEntry] = {}
+    forms = po.metadata.get("Plural-Forms")
+    if forms is not None and not _NPLURALS_RE.search(forms):  # msgfmt: "invalid nplurals value"
+        return f"the Plural-Forms header {forms!r} has no nplurals=<number>", None
     nplurals = _nplurals(po.metadata)
     for entry in po:
         if entry.obsolete:
@@ -391,8 +396,14 @@ def is_human(entry: polib.POEntry) -> bool:
     return bool(entry.msgstr) and not is_machine(entry)
 
 
-def plan_update(doc: Document, old: polib.POFile | None = None) -> CatalogPlan:
-    """Match the document's blocks to an old catalog's entries and decide what to translate."""
+def plan_update(
+    doc: Document, old: polib.POFile | None = None, *, overwrite_reviewed: bool = False
+) -> CatalogPlan:
+    """Match the document's blocks to an old catalog's entries and decide what to translate.
+
+    A human translation is never replaced, unless `overwrite_reviewed` (``toolkit translate
+    --overwrite-reviewed``): then its block is translated afresh like a new one.
+    """
     contexts = block_contexts(doc)
     blocks = [b for b in doc.blocks if b.text]  # an empty msgid would be the header
     pool = _candidates(old)
@@ -406,7 +417,7 @@ def plan_update(doc: Document, old: polib.POFile | None = None) -> CatalogPlan:
     for block in blocks:
         i, exact = matched.get(block.index, (None, False))
         entry = pool[i] if i is not None else None
-        if entry is None or not entry.msgstr:
+        if entry is None or not entry.msgstr or (overwrite_reviewed and is_human(entry)):
             action = TRANSLATE
         elif exact:
             action = KEEP
@@ -858,8 +869,26 @@ def write_po(po: polib.POFile, path: str | Path) -> None:
         raise ToolkitError(f"refusing to write an invalid catalog: {problem[0]}", path=path)
     po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
     po.encoding = "utf-8"
+    # polib writes comments and #: file names raw, and a reader takes a lone CR for a line end:
+    # comment lines are re-split at every line end, a file name with one is refused
+    po.header = _LINE_SPLIT_RE.sub("\n", po.header or "")
+    for entry in po:
+        entry.tcomment = _LINE_SPLIT_RE.sub("\n", entry.tcomment or "")
+        entry.comment = _LINE_SPLIT_RE.sub("\n", entry.comment or "")
+        for ref, _line in entry.occurrences:
+            if _LINE_SPLIT_RE.search(ref):
+                raise ToolkitError(
+                    f"refusing to write an invalid catalog: the source file name {ref!r} has a line break",
+                    path=path,
+                )
+    text = format_po(po)
+    try:  # the last safety net: what read_po checks before polib
+        _check_syntax(text, Path(path))
+        _check_babel(text.encode("utf-8"), Path(path))
+    except ToolkitError as e:
+        raise ToolkitError(f"refusing to write an invalid catalog: {e.message}", path=path) from None
     try:
-        atomic_write_text(path, format_po(po))
+        atomic_write_text(path, text)
     except OSError as e:
         raise ToolkitError(f"cannot write catalog: {e.strerror or e}", path=path) from None
 

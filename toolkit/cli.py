@@ -92,14 +92,24 @@ def _engine_loader(beam: int, no_cache: bool):
 def _open_cache():
     """The persistent translation cache; an unusable cache file is one clear error."""
     import sqlite3
+    import time
 
     from toolkit.cache import TranslationCache, default_path
 
-    try:
-        return TranslationCache()
-    except (sqlite3.Error, OSError) as exc:
+    for attempt in range(100):
+        try:
+            return TranslationCache()
+        except sqlite3.OperationalError as exc:
+            # Two runs opening a new cache at once: switching it to WAL does not wait for the
+            # other one (sqlite's busy timeout does not cover it), so wait here, up to 10 s.
+            if "locked" in str(exc) and attempt < 99:
+                time.sleep(0.1)
+                continue
+            error = exc
+        except (sqlite3.Error, OSError) as exc:
+            error = exc
         raise ToolkitError(
-            f"cannot open the translation cache ({exc}): delete the file, or pass --no-cache",
+            f"cannot open the translation cache ({error}): delete the file, or pass --no-cache",
             path=default_path(),
         ) from None
 
@@ -272,7 +282,7 @@ def translate_batch(
     terms = None if no_glossary else _load_glossary(glossary)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True,
+        console=err, transient=True, disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("loading models", total=len(docs) * len(langs))
 
@@ -332,10 +342,16 @@ def render(
 
     catalog = read_po(po)
     if source is None:
-        refs = [ref for entry in catalog for ref, _line in entry.occurrences]
+        refs = [entry.occurrences for entry in catalog if entry.occurrences]
         if not refs:
             raise ToolkitError("the catalog has no #: source reference; pass --source", path=po)
-        source = Path(refs[0])
+        # polib splits "#: my story.txt:3" at the space: rejoin up to the first line number
+        parts = []
+        for ref, line in refs[0]:
+            parts.append(ref)
+            if line:
+                break
+        source = Path(" ".join(parts))
     text, fallbacks = render_catalog(catalog, read_document(source), include_fuzzy=include_fuzzy)
     atomic_write_text(out, text)
     console.print(f"wrote {out} ({fallbacks} blocks left in the source language)")
@@ -689,12 +705,18 @@ def cache_clear() -> None:
     console.print(f"removed {cache.clear()} cached translations from {cache.path}")
 
 
+def one_line(exc: Exception) -> str:
+    """The error as one line: a line break quoted from a file (a Babel message, a CSV cell)
+    must not split it."""
+    return " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+
+
 def main() -> None:
     """Console-script entry point: run the app, turning ToolkitError into one line + exit 1."""
     try:
         app()
     except ToolkitError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        err.print(f"error: {one_line(exc)}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(1)
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -292,6 +292,8 @@ def _decode(data: bytes, encoding: str | None, path: str | Path) -> tuple[str, s
                 path=path,
                 line=line,
             ) from None
+        except (LookupError, UnicodeError) as e:  # 'base64' (not a text codec), 'punycode' ...
+            raise ToolkitError(f"cannot decode as {encoding}: {e}", path=path) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as e:
@@ -384,6 +386,8 @@ def parse_document(text: str, format: str, path: str = "<string>") -> Document:
     for d in drafts:
         if d.pieces[0][0] < end:  # overlapping blocks cannot be spliced; keep the first
             continue
+        if not _visible(body[d.pieces[0][0] : d.pieces[-1][1]]):  # only zero-width characters
+            continue
         end = d.pieces[-1][1]
         blocks.append(
             Block(
@@ -399,6 +403,11 @@ def parse_document(text: str, format: str, path: str = "<string>") -> Document:
     crlf = body.count("\r\n")
     newline = "\r\n" if crlf > body.count("\n") - crlf else "\n"
     return Document(path, format, blocks, newline, text, "utf-8", slots)
+
+
+def _visible(text: str) -> bool:
+    """Whether a reader sees anything: not only spaces, zero-width and control characters."""
+    return any(not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc") for c in text)
 
 
 def _line_starts(text: str) -> list[int]:

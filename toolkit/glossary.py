@@ -209,13 +209,13 @@ def parse_glossary(text: str, path: str | Path | None = None) -> Glossary:
     bom = text.startswith("\ufeff")
     if bom:
         text = text[1:]
+    empty = ToolkitError(
+        "empty glossary: expected a header row (" + ",".join(columns_for(LANGUAGES)[:6]) + ",el,...)",
+        path=where,
+        line=1,
+    )
     if not text.strip():
-        raise ToolkitError(
-            "empty glossary: expected a header row (" + ",".join(columns_for(LANGUAGES)[:6])
-            + ",el,...)",
-            path=where,
-            line=1,
-        )
+        raise empty
     lines = _LINE_RE.findall(text)
     reader = csv.reader(iter(lines), strict=True)
     pending = ""
@@ -251,7 +251,8 @@ def parse_glossary(text: str, path: str | Path | None = None) -> Glossary:
         concept._origin = _Origin(pending, raw, _row_values(concept, header))
         pending = ""
         concepts.append(concept)
-    assert header is not None  # text is not blank, so there was a first row
+    if header is None:  # only blank rows, such as '""' (not blank text, but no header either)
+        raise empty
     newline = "\r\n" if header_text.endswith("\r\n") else "\n"
     layout = _Layout(header, list(languages), header_text, pending, newline, bom)
     return Glossary(concepts, where, list(languages), layout)

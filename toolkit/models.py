@@ -123,29 +123,42 @@ def find_model(from_code: str, to_code: str) -> InstalledModel:
 def read_archive_metadata(path: str | Path) -> dict:
     """Validate an .argosmodel before anything is extracted and return its metadata.
 
-    Rejects non-zips, archives without exactly one `*/metadata.json`, and members whose path is
-    absolute or climbs out with `..` (zip-slip).
+    Rejects non-zips, archives without exactly one `*/metadata.json`, members whose path is
+    absolute or climbs out with `..` (zip-slip), and damaged, encrypted or oddly compressed
+    members (every member's CRC is checked, so extraction cannot fail half-way).
     """
     path = Path(path)
     if not path.is_file():
         raise ToolkitError("no such package file", path=path)
     if not zipfile.is_zipfile(path):
         raise ToolkitError("not an Argos package (.argosmodel must be a zip archive)", path=path)
+    try:
+        return _archive_metadata(path)
+    # zipfile's errors for damaged archives: BadZipFile (CRC, headers), NotImplementedError
+    # (compression), RuntimeError (encryption), EOFError, ValueError (a mangled utf-8 name)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, ValueError) as exc:
+        raise ToolkitError(f"damaged or unsupported package archive ({exc})", path=path) from None
+
+
+def _archive_metadata(path: Path) -> dict:
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
         for name in names:
             pure = PurePosixPath(name.replace("\\", "/"))
             if pure.is_absolute() or ".." in pure.parts or (name[1:2] == ":"):
                 raise ToolkitError(f"unsafe member path {name!r} in package", path=path)
-        roots = {PurePosixPath(n).parts[0] for n in names if n.strip("/")}
+        roots = {PurePosixPath(n).parts[0] for n in names if PurePosixPath(n).parts}  # not "." or "/"
         meta_names = [n for n in names if PurePosixPath(n).parts[1:] == ("metadata.json",)]
         if len(roots) != 1 or len(meta_names) != 1:
             raise ToolkitError(
                 "not an Argos package: expected one top folder with metadata.json", path=path
             )
+        bad = zf.testzip()
+        if bad is not None:
+            raise ToolkitError(f"damaged package: member {bad!r} fails its CRC check", path=path)
         try:
             metadata = json.loads(zf.read(meta_names[0]).decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise ToolkitError(f"package metadata.json is not valid JSON ({exc})", path=path) from None
     if not isinstance(metadata, dict) or not metadata.get("from_code") or not metadata.get("to_code"):
         raise ToolkitError("package metadata.json lacks from_code/to_code", path=path)
@@ -159,7 +172,7 @@ def install_file(path: str | Path) -> InstalledModel:
     from argostranslate import package
 
     with zipfile.ZipFile(path) as zf:
-        top = PurePosixPath(zf.namelist()[0]).parts[0]
+        top = next(PurePosixPath(n).parts[0] for n in zf.namelist() if PurePosixPath(n).parts)
     target = Path(settings.package_data_dir) / top
     if target.exists():  # reinstall / upgrade: replace, don't merge old files with new ones
         shutil.rmtree(target)

@@ -55,8 +55,12 @@ def mask(text: str, spans: Sequence[tuple[int, int, str, str | None]], style: st
     """Replace non-overlapping spans (start, end, replacement, concept) with placeholder tokens."""
     make = STYLES[style]
     out, slots, pos = [], [], 0
-    for i, (start, end, replacement, concept) in enumerate(sorted(spans)):
+    i = 0
+    for start, end, replacement, concept in sorted(spans):
+        while make(i) in text:  # the text's own "⟦0⟧" would make the placeholder ambiguous
+            i += 1
         token = make(i)
+        i += 1
         out.append(text[pos:start])
         # keep the placeholder a separate word so the model (and SentencePiece) sees it whole
         out.append(token)
