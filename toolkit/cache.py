@@ -65,6 +65,33 @@ class TranslationCache:
         return self.db.execute("SELECT COUNT(*) FROM mt").fetchone()[0]
 
 
+def open_cache(path: str | Path | None = None) -> TranslationCache:
+    """The persistent cache, or one clear error when its file is unusable.
+
+    Two runs creating a new cache at the same moment race on switching it to WAL, which
+    sqlite's busy timeout does not cover: wait for the other one, up to 10 s.
+    """
+    import time
+
+    from toolkit.errors import ToolkitError
+
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            return TranslationCache(path)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) and time.monotonic() < deadline:
+                time.sleep(0.1)
+                continue
+            error = exc
+        except (sqlite3.Error, OSError) as exc:
+            error = exc
+        raise ToolkitError(
+            f"cannot open the translation cache ({error}): delete the file, or pass --no-cache",
+            path=path or default_path(),
+        ) from None
+
+
 def _encode(t: SentenceTranslation) -> str:
     return json.dumps(
         {"h": [[h.text, h.score] for h in t.hypotheses], "t": t.truncated}, ensure_ascii=False

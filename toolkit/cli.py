@@ -90,28 +90,9 @@ def _engine_loader(beam: int, no_cache: bool):
 
 
 def _open_cache():
-    """The persistent translation cache; an unusable cache file is one clear error."""
-    import sqlite3
-    import time
+    from toolkit.cache import open_cache  # lazily: sqlite3 is not needed for --help
 
-    from toolkit.cache import TranslationCache, default_path
-
-    for attempt in range(100):
-        try:
-            return TranslationCache()
-        except sqlite3.OperationalError as exc:
-            # Two runs opening a new cache at once: switching it to WAL does not wait for the
-            # other one (sqlite's busy timeout does not cover it), so wait here, up to 10 s.
-            if "locked" in str(exc) and attempt < 99:
-                time.sleep(0.1)
-                continue
-            error = exc
-        except (sqlite3.Error, OSError) as exc:
-            error = exc
-        raise ToolkitError(
-            f"cannot open the translation cache ({error}): delete the file, or pass --no-cache",
-            path=default_path(),
-        ) from None
+    return open_cache()
 
 
 def _load_glossary(path: Path | None):

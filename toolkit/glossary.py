@@ -318,7 +318,7 @@ def _parse_row(
     concept = Concept(
         id=concept_id,
         term=cell["term"],
-        variants=_split(cell["variants"]),
+        variants=split_list(cell["variants"]),
         dnt=_parse_flag(cell["dnt"], "dnt", fail),
         case_sensitive=_parse_flag(cell["case_sensitive"], "case_sensitive", fail),
         note=cell["note"],
@@ -332,10 +332,10 @@ def _parse_row(
         if status.lower() not in STATUSES:
             shown = f"'{status}'" if status else "empty"
             raise fail(f"{lang}_status: {shown} status, expected proposed, approved or rejected")
-        if when and not _valid_date(when):
+        if when and not valid_date(when):
             raise fail(f"{lang}_date: '{when}' is not a date, expected YYYY-MM-DD")
         concept.renderings[lang] = Rendering(
-            lang, text, _split(variants), status.lower(), reviewer, when, _split(rejected), note
+            lang, text, split_list(variants), status.lower(), reviewer, when, split_list(rejected), note
         )
     return concept
 
@@ -349,7 +349,8 @@ def _parse_flag(value: str, column: str, fail) -> bool:
     raise fail(f"{column}: expected yes or no, found '{value}'")
 
 
-def _valid_date(value: str) -> bool:
+def valid_date(value: str) -> bool:
+    """A real calendar date written YYYY-MM-DD (review dates)."""
     if not _DATE_RE.fullmatch(value):
         return False
     try:
@@ -359,7 +360,8 @@ def _valid_date(value: str) -> bool:
     return True
 
 
-def _split(value: str) -> list[str]:
+def split_list(value: str) -> list[str]:
+    """The items of a `|`-separated cell, stripped, empty ones dropped."""
     return [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
 
 
@@ -425,7 +427,7 @@ def _check_writable(glossary: Glossary) -> None:
                 raise fail(f"rendering for '{lang}', which is not a glossary language")
             if rendering.status not in STATUSES:
                 raise fail(f"{lang}: bad status '{rendering.status}'")
-            if rendering.date and not _valid_date(rendering.date):
+            if rendering.date and not valid_date(rendering.date):
                 raise fail(f"{lang}: bad date '{rendering.date}'")
             lists += [rendering.variants, rendering.rejected]
         for items in lists:

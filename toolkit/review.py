@@ -104,6 +104,8 @@ from toolkit.glossary import (
     Rendering,
     find_terms,
     format_glossary,
+    split_list,
+    valid_date,
 )
 
 if TYPE_CHECKING:
@@ -774,20 +776,6 @@ def _language(code: str, glossary: Glossary, path: Path, line: int | None) -> st
     return lang
 
 
-def _is_date(value: str) -> bool:
-    if not _DATE_RE.fullmatch(value):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _split(value: str) -> list[str]:
-    return [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
-
-
 # ----- PO
 
 
@@ -916,7 +904,7 @@ def _csv_entry(cell: dict[str, str], glossary: Glossary, path: Path, line: int) 
                            path=path, line=line)
     if not status and concept is not None and lang in concept.renderings:
         raise ToolkitError("status is empty: expected proposed, approved or rejected", path=path, line=line)
-    if cell["date"] and not _is_date(cell["date"]):
+    if cell["date"] and not valid_date(cell["date"]):
         raise ToolkitError(f"date '{cell['date']}' is not a date, expected YYYY-MM-DD", path=path, line=line)
     dnt = cell.get("dnt", "").lower()
     if dnt not in ("", "yes", "no"):
@@ -930,8 +918,8 @@ def _csv_entry(cell: dict[str, str], glossary: Glossary, path: Path, line: int) 
         lang=lang,
         text=cell["rendering"] or None,
         status=status or None,
-        variants=_split(cell["variants"]) if reviewed else None,
-        rejected=_split(cell["rejected"]) if reviewed else None,
+        variants=split_list(cell["variants"]) if reviewed else None,
+        rejected=split_list(cell["rejected"]) if reviewed else None,
         note=cell["translator_note"] if reviewed else None,
         reviewer=cell["reviewer"] if reviewed else None,
         date=cell["date"] if reviewed else None,
@@ -1071,7 +1059,7 @@ def _tbx_term_entry(
             for child in group:
                 if child.tag == "date":
                     value = _text(child)
-                    if not _is_date(value[:10]):
+                    if not valid_date(value[:10]):
                         raise fail(f"date '{value}' is not a date, expected YYYY-MM-DD", child)
                     when = value[:10]
                 elif child.tag == "transacNote" and child.get("type") == "responsibility":
