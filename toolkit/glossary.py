@@ -217,22 +217,14 @@ def parse_glossary(text: str, path: str | Path | None = None) -> Glossary:
     if not text.strip():
         raise empty
     lines = _LINE_RE.findall(text)
-    reader = csv.reader(iter(lines), strict=True)
     pending = ""
     header: tuple[str, ...] | None = None
     languages: list[str] = []
     header_text = ""
     concepts: list[Concept] = []
     first_line: dict[str, int] = {}
-    while True:
-        start = reader.line_num
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ToolkitError(f"malformed CSV: {exc}", path=where, line=reader.line_num) from None
-        raw = "".join(lines[start : reader.line_num])
+    for start, end, row in csv_rows(lines, where):
+        raw = "".join(lines[start:end])
         if len(row) <= 1 and not "".join(row).strip():
             pending += raw
             continue
@@ -256,6 +248,23 @@ def parse_glossary(text: str, path: str | Path | None = None) -> Glossary:
     newline = "\r\n" if header_text.endswith("\r\n") else "\n"
     layout = _Layout(header, list(languages), header_text, pending, newline, bom)
     return Glossary(concepts, where, list(languages), layout)
+
+
+def csv_rows(lines: list[str], path: Path | None, delimiter: str = ","):
+    """(first line index, end line index, fields) per CSV record; a record may span lines.
+
+    Malformed quoting is a ToolkitError naming the file and line.
+    """
+    reader = csv.reader(iter(lines), delimiter=delimiter, strict=True)
+    while True:
+        start = reader.line_num
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ToolkitError(f"malformed CSV: {exc}", path=path, line=reader.line_num) from None
+        yield start, reader.line_num, row
 
 
 def _parse_header(

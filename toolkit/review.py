@@ -102,6 +102,7 @@ from toolkit.glossary import (
     Concept,
     Glossary,
     Rendering,
+    csv_rows,
     find_terms,
     format_glossary,
     split_list,
@@ -831,17 +832,9 @@ def _read_csv_entries(path: Path, glossary: Glossary) -> list[_Entry]:
                            path=path, line=1)
     first = next(line for line in lines if line.strip())
     delimiter = max((",", ";", "\t"), key=first.count)  # Excel saves with ';' in many locales
-    reader = csv.reader(iter(lines), delimiter=delimiter, strict=True)
     header: list[str] | None = None
     entries: list[_Entry] = []
-    while True:
-        start = reader.line_num
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ToolkitError(f"malformed CSV: {exc}", path=path, line=reader.line_num) from None
+    for start, _end, row in csv_rows(lines, path, delimiter):
         line = start + 1
         if not "".join(row).strip():
             continue
