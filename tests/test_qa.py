@@ -309,6 +309,60 @@ def test_detect_language_is_correct_and_deterministic(lang, text):
     assert first.probability >= 0.8
 
 
+MORE_SAMPLES = [
+    "Це речення українською мовою про НАТО та союзників у Брюсселі.",  # uk: close to ru
+    "Министрите на отбраната на НАТО се срещнаха в Брюксел в четвъртък.",  # bg
+    "De ministers van Defensie van de NAVO kwamen donderdag bijeen in Brussel.",  # nl: close to de
+    "Les ministres de la Défense de l'OTAN se sont réunis jeudi à Bruxelles.",
+    "Los ministros de Defensa de la OTAN se reunieron el jueves en Bruselas.",
+    "NATO:s försvarsministrar möttes i Bryssel på torsdagen.",
+    "Ministrowie obrony NATO spotkali się w czwartek w Brukseli.",
+    "NATO",  # one n-gram family only
+    "ΝΑΤΟ NATO НАТО 2024",  # three scripts at once
+]
+
+
+@pytest.mark.parametrize("text", [*SAMPLES.values(), *MORE_SAMPLES])
+def test_compact_profiles_detect_exactly_like_langdetect(text):
+    """The sparse table is a storage change only: every probability equals langdetect's own."""
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    from toolkit.qa import compact_factory
+
+    theirs = DetectorFactory()
+    theirs.load_profile(PROFILES_DIRECTORY)
+    ours = compact_factory()
+    assert ours.langlist == theirs.langlist
+    for factory in (theirs, ours):
+        factory.set_seed(0)
+    a, b = theirs.create(), ours.create()
+    a.append(text)
+    b.append(text)
+    assert [(x.lang, x.prob) for x in b.get_probabilities()] == [
+        (x.lang, x.prob) for x in a.get_probabilities()
+    ]
+
+
+def test_compact_profiles_are_a_fraction_of_langdetects():
+    """Memory, not time: the profile table must stay well under langdetect's ~75 MB of lists."""
+    import sys
+
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    from toolkit.qa import compact_factory
+
+    def size(table, values):
+        return sys.getsizeof(table) + sum(sys.getsizeof(v) for v in values)
+
+    theirs = DetectorFactory()
+    theirs.load_profile(PROFILES_DIRECTORY)
+    ours = compact_factory().word_lang_prob_map
+    assert ours.keys() == theirs.word_lang_prob_map.keys()
+    their_bytes = size(theirs.word_lang_prob_map, theirs.word_lang_prob_map.values())
+    our_bytes = size(ours, dict.values(ours))
+    assert our_bytes * 4 < their_bytes
+
+
 @pytest.mark.parametrize(
     "text",
     ["", "NATO summit", "By Jane Smith, Reuters", "Brussels, 1 October 2024", "2024 180 3,5 1.000 20 %"],
