@@ -33,6 +33,9 @@ class CountingTranslator:
         self.batches.append(len(source))
         return self.real.translate_batch(source, *args, **kwargs)
 
+    def __getattr__(self, name):  # model_is_loaded, load_model, unload_model
+        return getattr(self.real, name)
+
 
 @pytest.fixture
 def engine(installed_models) -> ArgosEngine:
@@ -46,6 +49,14 @@ def test_translates_a_list_of_sentences_in_one_call(engine):
     assert [t.text for t in out] == [expected_translation(s) for s in SENTENCES]
     assert engine.translator.batches == [len(SENTENCES)]
     assert engine.calls == 1
+
+
+def test_unload_frees_the_model_and_the_next_translation_reloads_it(engine):
+    engine.unload()
+    assert not engine.translator.model_is_loaded
+    out = engine.translate(SENTENCES[:2])
+    assert engine.translator.model_is_loaded
+    assert [t.text for t in out] == [expected_translation(s) for s in SENTENCES[:2]]
 
 
 def test_pseudo_language_is_not_the_source(engine):
@@ -86,3 +97,24 @@ def test_hot_path_does_not_import_argostranslate_translate(installed_models):
     text, imported = json.loads(result.stdout.strip().splitlines()[-1])
     assert text == expected_translation("NATO is an alliance.")
     assert imported is False
+
+
+def test_token_budget_and_threads_come_from_the_environment(installed_models, monkeypatch):
+    monkeypatch.setenv("TOOLKIT_TOKEN_BUDGET", "512")
+    monkeypatch.setenv("TOOLKIT_THREADS", "1")
+    engine = ArgosEngine(find_model("en", "de"))
+    assert engine.token_budget == 512
+    assert engine.threads == 1
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "-4", "1.5"])
+def test_a_bad_token_budget_is_one_line_naming_the_variable(installed_models, tmp_path, value):
+    from conftest import ARTICLE, run_cli
+
+    result = run_cli("translate", str(ARTICLE), "--to", "de", "--locales", str(tmp_path / "loc"),
+                     env={"TOOLKIT_TOKEN_BUDGET": value})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: TOOLKIT_TOKEN_BUDGET must be a positive whole number, not {value!r}"
+    ]
+    assert not (tmp_path / "loc").exists() or not list((tmp_path / "loc").rglob("*.po"))

@@ -202,3 +202,33 @@ def test_translate_batch_command(installed_models, tmp_path):
         assert (tmp_path / "loc" / "de" / "LC_MESSAGES" / f"a{i}.po").is_file()
         out = (tmp_path / "out" / f"a{i}.de.md").read_text(encoding="utf-8")
         assert out.startswith("# ") and "*" in out  # Markdown structure and emphasis kept
+
+
+def test_four_languages_hold_one_model_at_a_time_and_write_only_after_all(loader, tmp_path):
+    """Memory: a language's model is in memory only while its batch runs (bench: peak RSS)."""
+    seen = []
+
+    class Watching(Counting):
+        def translate(self, sentences, **kwargs):
+            loaded = {lang for lang, e in loader.engines.items() if e.translator.model_is_loaded}
+            seen.append((self.lang, loaded, sorted(p.name for p in tmp_path.rglob("*.po*"))))
+            return super().translate(sentences, **kwargs)
+
+    def load(src, tgt):
+        engine = loader(src, tgt)
+        if not isinstance(loader.engines[tgt], Watching):
+            watched = Watching(loader.engines[tgt].engine)
+            watched.lang = tgt
+            loader.engines[tgt] = watched
+            engine.engine = watched
+        return engine
+
+    doc = read_document(ARTICLE)
+    localize_document(doc, ["el", "ru", "de", "tr"], locales_dir=tmp_path / "loc", engine_loader=load)
+    langs = [lang for lang, _, _ in seen]
+    assert sorted(set(langs)) == ["de", "el", "ru", "tr"]
+    for lang, loaded, written in seen:
+        assert loaded <= {lang}  # nothing else loaded (the model itself reloads inside the call)
+        assert written == []  # no catalog is written before every language is translated
+    assert not any(e.translator.model_is_loaded for e in loader.engines.values())
+    assert len(list((tmp_path / "loc").rglob("*.po"))) == 4

@@ -244,6 +244,14 @@ def localize_documents(
         )
 
 
+def _unload(engine) -> None:
+    """Give a model's memory back between languages (engines that cannot, keep it)."""
+    unload = getattr(engine, "unload", None)
+    if unload is not None:
+        unload()
+    release_memory()
+
+
 def _qa_items(result: LanguageResult, lang: str, glossary: Glossary | None) -> dict[int, list[str]]:
     """QA findings on fresh machine output, as `#. QA: ...` items for the catalog entries."""
     from toolkit.qa import check_entry
@@ -290,28 +298,39 @@ def _localize(
                 missing.add(lang)
                 for d, doc in enumerate(docs):  # no model: a reviewed msgstr is never blanked
                     plans[d, lang] = plan_update(doc, olds[d, lang])
+            else:
+                _unload(engines[lang])  # loading checked it; one model in memory at a time
     for lang in langs:
         plural_forms(lang)  # an unknown code fails here, not after other catalogs were written
+
+    # Translate every language before writing anything: a failure leaves the catalogs as they
+    # were, and the language detector (QA) is never in memory together with a model's batch.
+    results: dict[tuple[int, str], LanguageResult] = {}
+    if engines:
+        from toolkit.qa import release_detector
+
+        release_detector()  # the input's language check loaded it; QA reloads it after
+    for lang in langs:
+        if lang not in engines:
+            continue
+        if progress:
+            progress(lang, "translating")
+        needed = [(d, b) for d in range(len(docs)) for b in plans[d, lang].needs_mt()]
+        together = translate_blocks([b for _, b in needed], engines[lang], lang, glossary=glossary)
+        _unload(engines[lang])
+        for d in range(len(docs)):
+            mine = [r for (owner, _), r in zip(needed, together.blocks, strict=True) if owner == d]
+            if mine:
+                results[d, lang] = LanguageResult(
+                    lang, together.model_id, mine, together.seconds, together.model_calls
+                )
 
     for doc, domain in zip(docs, domains, strict=True):
         write_po(build_template(doc, domain), pot_path(locales_dir, domain))
     reports: list[list[LanguageReport]] = [[] for _ in docs]
     for lang in langs:
-        results: dict[int, LanguageResult] = {}
-        if lang in engines:
-            if progress:
-                progress(lang, "translating")
-            needed = [(d, b) for d in range(len(docs)) for b in plans[d, lang].needs_mt()]
-            together = translate_blocks([b for _, b in needed], engines[lang], lang, glossary=glossary)
-            release_memory()
-            for d in range(len(docs)):
-                mine = [r for (owner, _), r in zip(needed, together.blocks, strict=True) if owner == d]
-                if mine:
-                    results[d] = LanguageResult(
-                        lang, together.model_id, mine, together.seconds, together.model_calls
-                    )
         for d, (doc, domain) in enumerate(zip(docs, domains, strict=True)):
-            plan, result = plans[d, lang], results.get(d)
+            plan, result = plans[d, lang], results.get((d, lang))
             by_index = {b.index: b for b in result.blocks} if result else {}
             po = build_catalog(
                 doc,
