@@ -14,7 +14,7 @@ from toolkit.glossary import Concept, Glossary, Rendering, load_glossary
 from toolkit.inflect import check_translation, find_rendering
 from toolkit.models import find_model
 from toolkit.pipeline import translate_document
-from toolkit.terms import STYLES, Unit, calibrate, mask, translate_units, unmask
+from toolkit.terms import STYLES, Unit, calibrate, mask, model_renders, translate_units, unmask
 
 from conftest import ARTICLE, LANGS, ROOT
 from pseudo import expected_translation
@@ -99,7 +99,10 @@ def test_term_is_enforced_by_choosing_another_hypothesis(engines):
     sentence = "The minister said the system would arrive soon."
     word, k, hyps = _word_only_in_lower_hypothesis(engines["de"], sentence, "de")
     concept = Concept(id="system", term="system", renderings={"de": Rendering("de", word)})
-    [out] = translate_units([Unit(sentence)], engines["de"], "de", glossary=_glossary(concept))
+    # as if the term calibration had found the model renders "system" this way (it cannot: the
+    # word is from another hypothesis); this test isolates rung 1
+    [out] = translate_units([Unit(sentence)], engines["de"], "de", glossary=_glossary(concept),
+                            rendered={"system"})
     assert out.text == hyps[k]
     assert [t.how for t in out.terms] == ["n-best"]
 
@@ -107,11 +110,50 @@ def test_term_is_enforced_by_choosing_another_hypothesis(engines):
 def test_term_the_model_already_gets_right_is_found(engines):
     sentence = "The minister said the system would arrive soon."
     best = engines["de"].translate([sentence])[0].text
-    word = max(best.split(), key=len).strip(string.punctuation)
+    word = expected_translation("system")  # how the pseudo-language renders the term
+    assert word in best.split()
     concept = Concept(id="system", term="system", renderings={"de": Rendering("de", word)})
     [out] = translate_units([Unit(sentence)], engines["de"], "de", glossary=_glossary(concept))
     assert out.text == best
     assert [t.how for t in out.terms] == ["found"]
+
+
+# -- term calibration: which terms go straight to the mask ------------------------------------
+
+def test_term_calibration_measures_what_the_model_renders_in_one_call(engines, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr("toolkit.terms._RENDERS", {})
+    engine = engines["de"]
+    own = Concept(id="sys", term="system", renderings={"de": Rendering("de", expected_translation("system"))})
+    other = Concept(id="art5", term="Article 5", renderings={"de": Rendering("de", "Artikel 5")})
+    before = engine.calls
+    assert model_renders(engine, "de", [own, other]) == {"sys"}
+    assert engine.calls == before + 1  # every probe of every term in one batched call
+    assert model_renders(engine, "de", [own, other]) == {"sys"}
+    assert engine.calls == before + 1  # cached
+    monkeypatch.setattr("toolkit.terms._RENDERS", {})  # a new process reads the cache file
+    assert model_renders(engine, "de", [own, other]) == {"sys"}
+    assert engine.calls == before + 1
+    changed = Concept(id="sys", term="system", renderings={"de": Rendering("de", "System")})
+    assert model_renders(engine, "de", [changed]) == set()  # a new rendering is measured again
+    assert engine.calls == before + 2
+
+
+def test_a_term_the_model_never_renders_is_masked_in_the_first_call(engines, glossary):
+    """The pseudo-language never writes "ΝΑΤΟ": rung 1 would fail, so no second call is made."""
+    engine = engines["el"]
+    sentence = "NATO met in Brussels on Monday."
+    translate_units([Unit(sentence)], engine, "el", glossary=glossary)  # calibrations, cached
+    before = engine.calls
+    [out] = translate_units([Unit(sentence)], engine, "el", glossary=glossary)
+    assert engine.calls == before + 1
+    assert [t.how for t in out.terms] == ["mask"]
+    assert "ΝΑΤΟ" in out.text
+    # measured, not assumed: told the model renders it, the ladder tries rung 1 and needs two calls
+    before = engine.calls
+    [again] = translate_units([Unit(sentence)], engine, "el", glossary=glossary, rendered={"nato"})
+    assert engine.calls == before + 2
+    assert again.text == out.text
 
 
 # -- rung 3: flag -------------------------------------------------------------------------------
@@ -131,9 +173,9 @@ def test_every_article_term_is_in_every_output_or_flagged(engines, glossary):
     results = translate_document(doc, LANGS, engine_loader=lambda src, tgt: engines[tgt], glossary=glossary)
     total = 0
     for lang, result in results.items():
-        # at most: placeholder calibration (once per package, then cached), the n-best pass and
-        # one masked pass -- however many terms and sentences
-        assert result.model_calls <= 3
+        # at most: placeholder and term calibration (once per package, then cached), the
+        # n-best pass and one masked pass -- however many terms and sentences
+        assert result.model_calls <= 4
         counts = result.term_counts()
         total += sum(counts.values())
         for block in result.blocks:

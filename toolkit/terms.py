@@ -3,8 +3,10 @@
 1. **n-best**: translate normally with several hypotheses and keep the best one in which every
    required rendering is present (inflection-aware, `toolkit.inflect`). Grammar stays the model's.
 2. **mask**: replace each term with a placeholder the model copies, translate, put the approved
-   rendering back. Do-not-translate terms and inline markup go straight to this rung. Which
-   placeholder style a model copies best is measured per package (`calibrate`), not assumed.
+   rendering back. Do-not-translate terms and inline markup go straight to this rung, and so do
+   mapped terms the model is measured never to render by itself (`model_renders`): trying them
+   on rung 1 would only cost a second model call. Which placeholder style a model copies best is
+   measured per package (`calibrate`), not assumed.
 3. **flag**: if a placeholder or a rendering is still missing, the sentence is flagged with the
    missing term named. Nothing is dropped silently.
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,6 +130,68 @@ def calibrate(engine, *, use_cache: bool = True) -> str:
     return best
 
 
+# Frames in which a term is translated to see whether the model renders it by itself.
+TERM_PROBES = ["{0}", "They spoke about the {0} again today."]
+
+
+def _terms_file() -> Path:
+    return _calibration_file().with_name("term-calibration.json")
+
+
+_RENDERS: dict[tuple[str, str], bool] = {}
+
+
+def _term_key(concept, lang: str) -> str:
+    import hashlib
+
+    rendering = concept.renderings[lang]
+    raw = json.dumps([lang, concept.term, rendering.text, list(rendering.variants)], ensure_ascii=False)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
+
+
+def model_renders(engine, lang: str, concepts, *, use_cache: bool = True) -> set[str]:
+    """Ids of the mapped concepts whose approved rendering this model produces by itself.
+
+    Measured, not assumed: each unknown term is translated bare and in a neutral frame, in ONE
+    batched n-best call, and counts as rendered if any hypothesis holds an accepted form. The
+    answer is cached per package and term (a changed rendering is measured again). A model that
+    renders a term in isolation usually renders it in context; one that never does would only
+    fail rung 1 and cost a second call, so such terms are masked from the start.
+    """
+    from toolkit.inflect import find_rendering
+
+    model = engine.model_id
+    stored: dict[str, dict[str, bool]] = {}
+    path = _terms_file()
+    if use_cache and path.is_file():
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            stored = {}
+    known = stored.get(model, {}) if isinstance(stored.get(model), dict) else {}
+    keys = {c.id: _term_key(c, lang) for c in concepts}
+    for key in keys.values():
+        if use_cache and (model, key) not in _RENDERS and isinstance(known.get(key), bool):
+            _RENDERS[model, key] = known[key]
+    todo = [c for c in concepts if not use_cache or (model, keys[c.id]) not in _RENDERS]
+    if todo:
+        probes = [frame.format(c.term) for c in todo for frame in TERM_PROBES]
+        results = engine.translate(probes, num_hypotheses=N_BEST)
+        per = len(TERM_PROBES)
+        for i, concept in enumerate(todo):
+            rendering = concept.renderings[lang]
+            forms = [rendering.text, *rendering.variants]
+            hyps = [h.text for r in results[i * per:(i + 1) * per] for h in r.hypotheses]
+            _RENDERS[model, keys[concept.id]] = any(find_rendering(h, forms, lang) for h in hyps)
+        if use_cache:
+            stored[model] = {**known, **{keys[c.id]: _RENDERS[model, keys[c.id]] for c in todo}}
+            try:
+                atomic_write_text(path, json.dumps(stored, indent=1, sort_keys=True))
+            except OSError:
+                pass  # a read-only cache only costs a re-measurement next run
+    return {cid for cid, key in keys.items() if _RENDERS[model, key]}
+
+
 # -- the ladder ----------------------------------------------------------------------------------
 
 
@@ -193,17 +257,29 @@ def translate_units(
     glossary=None,
     normalize: Callable[[str], str] = lambda s: s,
     style: str | None = None,
+    rendered: Collection[str] | None = None,
 ) -> list[SentenceOutcome]:
-    """Translate sentences with glossary enforcement; at most two batched model calls."""
+    """Translate sentences with glossary enforcement; at most two batched model calls.
+
+    `style` and `rendered` (concept ids the model renders by itself) are measured on the
+    engine when not given.
+    """
     needs = [_required(glossary, u.text, lang) if glossary is not None else [] for u in units]
     has_terms = any(needs)
     style = style or (calibrate(engine) if has_terms or any(u.markup for u in units) else "bracket")
+    if rendered is None:
+        mapped_concepts = {c.id: c for need in needs for _m, c, _r, _f in need if not c.dnt}
+        rendered = model_renders(engine, lang, list(mapped_concepts.values())) if mapped_concepts else set()
 
-    # Rung 1 input: DNT terms and markup masked now; mapped terms left for the model to render.
+    def masked_first(concept) -> bool:
+        return concept.dnt or concept.id not in rendered
+
+    # Rung 1 input: DNT terms, terms the model never renders and markup masked now; the other
+    # mapped terms are left for the model to render.
     first = []
     for unit, need in zip(units, needs, strict=True):
         spans = [(s, e, unit.text[s:e], None) for s, e in unit.markup]
-        spans += [(m.start, m.end, rendering, c.id) for m, c, rendering, _ in need if c.dnt]
+        spans += [(m.start, m.end, rendering, c.id) for m, c, rendering, _ in need if masked_first(c)]
         first.append(mask(unit.text, _drop_overlaps(spans), style))
     results = engine.translate(
         [normalize(m.text) for m in first], num_hypotheses=N_BEST if has_terms else 1
@@ -212,23 +288,26 @@ def translate_units(
     outcomes: list[SentenceOutcome | None] = []
     retry = []
     for i, (masked, result, need) in enumerate(zip(first, results, needs, strict=True)):
-        mapped = [n for n in need if not n[1].dnt]
+        mapped = [n for n in need if not masked_first(n[1])]
         chosen = None
         for rank, hyp in enumerate(result.hypotheses):
             text, lost = unmask(hyp.text, masked)
             if not lost and _all_present(text, mapped, lang):
                 chosen = (rank, text)
                 break
-        if chosen is None:
+        if chosen is not None:
+            rank, text = chosen
+            terms = [
+                TermOutcome(c.id, c.term, r, "mask" if masked_first(c) else
+                            ("found" if rank == 0 else "n-best"))
+                for _m, c, r, _f in need
+            ]
+            outcomes.append(SentenceOutcome(text, result.truncated and rank == 0, terms))
+        elif not mapped:  # all was masked already: a second call would repeat this one; flag
+            outcomes.append(_masked_outcome(result, masked, need))
+        else:
             outcomes.append(None)
             retry.append(i)
-            continue
-        rank, text = chosen
-        terms = [
-            TermOutcome(c.id, c.term, r, "mask" if c.dnt else ("found" if rank == 0 else "n-best"))
-            for _m, c, r, _f in need
-        ]
-        outcomes.append(SentenceOutcome(text, result.truncated and rank == 0, terms))
 
     # Rung 2: everything masked, one more batched call for the sentences rung 1 could not satisfy.
     if retry:
@@ -239,26 +318,8 @@ def translate_units(
             spans += [(m.start, m.end, r, c.id) for m, c, r, _ in needs[i]]
             second.append(mask(unit.text, _drop_overlaps(spans), style))
         results2 = engine.translate([normalize(m.text) for m in second])
-        by_id = {}
         for i, masked, result in zip(retry, second, results2, strict=True):
-            text, lost = unmask(result.text, masked)
-            lost_ids = {s.concept_id for s in lost}
-            terms, flags = [], []
-            for _m, c, r, _f in needs[i]:
-                if c.id in lost_ids:
-                    reason = f"term '{c.term}' -> '{r}' missing: the model dropped its placeholder"
-                    terms.append(TermOutcome(c.id, c.term, r, "flagged", reason))
-                    flags.append(reason)
-                else:
-                    terms.append(TermOutcome(c.id, c.term, r, "mask"))
-            for slot in lost:
-                if slot.concept_id is None:
-                    flags.append(f"markup {slot.replacement!r} lost by the model")
-                    text = text + ("" if text.endswith(" ") else " ") + slot.replacement
-            if result.truncated:
-                flags.append("truncated: the model hit its output length limit")
-            by_id[i] = SentenceOutcome(text, result.truncated, terms, flags)
-        outcomes = [by_id.get(i, o) for i, o in enumerate(outcomes)]
+            outcomes[i] = _masked_outcome(result, masked, needs[i])
 
     final = []
     for outcome in outcomes:
@@ -267,6 +328,27 @@ def translate_units(
             outcome.flags.append("truncated: the model hit its output length limit")
         final.append(outcome)
     return final
+
+
+def _masked_outcome(result, masked: Masked, need) -> SentenceOutcome:
+    """Rungs 2 and 3 for one sentence: every term was masked; a lost placeholder is flagged."""
+    text, lost = unmask(result.text, masked)
+    lost_ids = {s.concept_id for s in lost}
+    terms, flags = [], []
+    for _m, c, r, _f in need:
+        if c.id in lost_ids:
+            reason = f"term '{c.term}' -> '{r}' missing: the model dropped its placeholder"
+            terms.append(TermOutcome(c.id, c.term, r, "flagged", reason))
+            flags.append(reason)
+        else:
+            terms.append(TermOutcome(c.id, c.term, r, "mask"))
+    for slot in lost:
+        if slot.concept_id is None:
+            flags.append(f"markup {slot.replacement!r} lost by the model")
+            text = text + ("" if text.endswith(" ") else " ") + slot.replacement
+    if result.truncated:
+        flags.append("truncated: the model hit its output length limit")
+    return SentenceOutcome(text, result.truncated, terms, flags)
 
 
 def _drop_overlaps(spans):
