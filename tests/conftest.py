@@ -48,6 +48,35 @@ def installed_models() -> Path:
     return Path(os.environ["ARGOS_PACKAGES_DIR"])
 
 
+@pytest.fixture(scope="session")
+def libretranslate_executable() -> Path:
+    """A real LibreTranslate server, installed in its own venv on first use (~40 s, no torch).
+
+    $TOOLKIT_TEST_LIBRETRANSLATE names another executable; if it is missing, that is a failure.
+    """
+    from libretranslate_server import ENV_VAR, find_executable
+
+    exe = find_executable()
+    if exe is None and not os.environ.get(ENV_VAR):
+        done = subprocess.run(["bash", str(ROOT / "tools" / "install_libretranslate.sh")],
+                              capture_output=True, text=True, timeout=1200)
+        if done.returncode:
+            pytest.fail(f"tools/install_libretranslate.sh failed:\n{done.stderr[-3000:]}")
+        exe = find_executable()
+    if exe is None:
+        pytest.fail(f"no LibreTranslate executable (${ENV_VAR}={os.environ.get(ENV_VAR)!r})")
+    return exe
+
+
+@pytest.fixture(scope="session")
+def libretranslate(libretranslate_executable):
+    """One real LibreTranslate server for the session, serving the four fixture packages."""
+    from libretranslate_server import libretranslate_server
+
+    with libretranslate_server(executable=libretranslate_executable) as server:
+        yield server
+
+
 @pytest.fixture
 def empty_packages_dir(tmp_path, monkeypatch) -> Path:
     """A fresh, empty ARGOS_PACKAGES_DIR for this test only."""

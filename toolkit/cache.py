@@ -127,8 +127,16 @@ class CachedEngine:
         self.cache.hits += len(sentences) - len(todo)
         self.cache.misses += len(unique)
         if unique:
-            fresh = self.engine.translate(unique, num_hypotheses=num_hypotheses)
-            new = {self._key(s, num_hypotheses): t for s, t in zip(unique, fresh, strict=True)}
-            self.cache.put_many(new)
-            found.update(new)
+            def keep(done_sentences, translations):
+                pairs = zip(done_sentences, translations, strict=True)
+                new = {self._key(s, num_hypotheses): t for s, t in pairs}
+                self.cache.put_many(new)
+                found.update(new)
+
+            if getattr(self.engine, "streams_results", False):
+                # a server answers batch by batch: keep each at once, so a failure half-way
+                # loses nothing and the next run resumes
+                self.engine.translate(unique, num_hypotheses=num_hypotheses, done=keep)
+            else:
+                keep(unique, self.engine.translate(unique, num_hypotheses=num_hypotheses))
         return [found[k] for k in keys]

@@ -77,16 +77,29 @@ def _require_english(doc) -> None:
         )
 
 
-def _engine_loader(beam: int, no_cache: bool):
-    """Engines loaded once per process; wrapped by the persistent cache unless --no-cache."""
+def _engine_loader(beam: int, no_cache: bool, engines: list[str] | None = None):
+    """Engines loaded once per process, chosen per language by toolkit.toml and --engine;
+    wrapped by the persistent cache unless --no-cache."""
+    from toolkit.config import load_config
     from toolkit.engine import load_engine
 
+    config = load_config(engines or ())
+
+    def load(src: str, tgt: str):
+        return load_engine(src, tgt, beam_size=beam, spec=config.for_language(tgt))
+
     if no_cache:
-        return lambda src, tgt: load_engine(src, tgt, beam_size=beam)
+        return load
     from toolkit.cache import CachedEngine
 
     cache = _open_cache()
-    return lambda src, tgt: CachedEngine(load_engine(src, tgt, beam_size=beam), cache)
+    return lambda src, tgt: CachedEngine(load(src, tgt), cache)
+
+
+ENGINE_HELP = (
+    "Engine for every language (argos, ct2:MODEL_DIR, libretranslate:URL) or for one (LANG=SPEC); "
+    "repeatable; overrides toolkit.toml."
+)
 
 
 def _open_cache():
@@ -146,6 +159,7 @@ def translate(
         False, "--overwrite-reviewed",
         help="Re-translate entries a translator reviewed too (replaces their msgstr with fuzzy MT).",
     ),
+    engine: list[str] = typer.Option(None, "--engine", help=ENGINE_HELP),
 ) -> None:
     """Translate ARTICLE into each language.
 
@@ -184,7 +198,7 @@ def translate(
             domain=domain,
             out_dir=out,
             from_code=from_code,
-            engine_loader=_engine_loader(beam, no_cache),
+            engine_loader=_engine_loader(beam, no_cache, engine),
             glossary=terms,
             skip_missing=skip_missing,
             progress=progress,
@@ -231,6 +245,7 @@ def translate_batch(
     glossary: Path = typer.Option(None, "--glossary", help="Glossary [default: glossaries/defense.csv]."),
     no_glossary: bool = typer.Option(False, "--no-glossary", help="Translate without a glossary."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the translation cache."),
+    engine: list[str] = typer.Option(None, "--engine", help=ENGINE_HELP),
 ) -> None:
     """Translate many articles in one process: one model load and one model call per language.
 
@@ -275,7 +290,7 @@ def translate_batch(
 
         reports = localize_documents(
             docs, langs, locales_dir=locales, out_dir=out, from_code=from_code,
-            engine_loader=_engine_loader(beam, no_cache), glossary=terms, progress=progress,
+            engine_loader=_engine_loader(beam, no_cache, engine), glossary=terms, progress=progress,
         )
     table = Table(title=f"{len(docs)} articles -> {', '.join(langs)}")
     for col in ("article", "paragraphs", "reused", "translated", "flagged"):
@@ -521,6 +536,44 @@ def models_remove(
 
     model = remove(source, target)
     console.print(f"removed {model.pair} {model.version} ({model.path})")
+
+
+@models_app.command("convert")
+def models_convert(
+    source: Path = typer.Argument(
+        ..., help="A downloaded Hugging Face model folder (Marian/OPUS-MT, NLLB, M2M-100)."
+    ),
+    output: Path = typer.Argument(..., help="The CTranslate2 model folder to write."),
+    quantization: str = typer.Option("int8", "--quantization", help="int8, int8_float32, float16..."),
+    force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists."),
+) -> None:
+    """Convert a model for the `ct2` engine (wraps ct2-transformers-converter; offline).
+
+    Download the model once (e.g. `huggingface-cli download Helsinki-NLP/opus-mt-tc-big-en-tr
+    --local-dir opus-mt-tc-big-en-tr`), convert it here, then use it with
+    `--engine tr=ct2:OUTPUT` or in toolkit.toml. Needs transformers and torch (converting only).
+    """
+    from toolkit.ct2 import convert_model, detect_family
+
+    convert_model(source, output, quantization=quantization, force=force)
+    console.print(f"converted {source} -> {output} ({detect_family(output)}, {quantization})")
+
+
+@models_app.command("engines")
+def models_engines(
+    to: str = typer.Option(DEFAULT_LANGS, "--to", help="Comma-separated target language codes."),
+    engine: list[str] = typer.Option(None, "--engine", help=ENGINE_HELP),
+) -> None:
+    """Which engine each language would use (toolkit.toml, [tool.toolkit], --engine)."""
+    from toolkit.config import load_config
+
+    config = load_config(engine or ())
+    table = Table(title=f"engines ({config.source or 'no toolkit.toml: defaults'})")
+    for col in ("lang", "engine"):
+        table.add_column(col)
+    for lang in _langs(to):
+        table.add_row(lang, config.for_language(lang).describe())
+    console.print(table)
 
 
 def _glossary_path(path: Path | None) -> Path:

@@ -1,12 +1,18 @@
-"""Argos packages -> CTranslate2 translator + tokenizer; batched n-best translation.
+"""Engines: what the pipeline needs from a translator, and the Argos one (the default).
+
+An engine translates a list of sentences into n-best lists in as few calls as it can and names
+its model (`model_id`, recorded in catalogs and cache keys). Three kinds exist, chosen per
+language by `toolkit.config`: `argos` (here), `ct2` (any CTranslate2 model: OPUS-MT, NLLB;
+`toolkit.ct2`) and `libretranslate` (a server; `toolkit.libretranslate`).
 
 Why not `argostranslate.translate`: it calls CTranslate2 once per paragraph and passes its batch
 size (32) as a *token* budget, so it runs at about one sentence per batch. Here a whole list of
 sentences (a whole article, for one language) goes to CTranslate2 in ONE `translate_batch` call
-with a real token budget; CTranslate2 sorts by length and packs the sub-batches itself.
+with a real token budget; CTranslate2 sorts by length and packs the sub-batches itself
+(`CT2Engine`, shared by the Argos and the `ct2` engines).
 
-The package is loaded the way argostranslate loads it (`argostranslate.package.Package`, its
-tokenizer and its `model/` folder), once per process, and reused across articles.
+An Argos package is loaded the way argostranslate loads it (`argostranslate.package.Package`,
+its tokenizer and its `model/` folder), once per process, and reused across articles.
 """
 
 from __future__ import annotations
@@ -15,9 +21,14 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from toolkit.errors import ToolkitError
 from toolkit.models import InstalledModel, find_model
+
+if TYPE_CHECKING:
+    from toolkit.config import EngineSpec
 
 DEFAULT_BEAM = 4
 # Source tokens per CTranslate2 sub-batch. Decoding memory grows with it (x beam): 2048 keeps a
@@ -91,43 +102,61 @@ def default_token_budget() -> int:
     return _env_int("TOOLKIT_TOKEN_BUDGET", DEFAULT_TOKEN_BUDGET)
 
 
-class ArgosEngine:
-    """One loaded Argos package. `calls` counts `translate_batch` calls (tests assert on it)."""
+class Engine(Protocol):
+    """What the pipeline, the glossary ladder and the cache need from a translator."""
+
+    model_id: str  # engine kind, model and language pair: catalogs and cache keys say it
+    beam_size: int | None  # None: the engine (a server) decides
+    calls: int  # model calls (or requests) so far; tests and the bench count them
+
+    def tokenize(self, sentence: str) -> list[str]:
+        """Model tokens (or a close estimate): long sentences are split by this length."""
+        ...
+
+    def translate(
+        self, sentences: Sequence[str], *, num_hypotheses: int = 1
+    ) -> list[SentenceTranslation]: ...
+
+    def unload(self) -> None:
+        """Give memory back between languages; the next translation reloads what it needs."""
+        ...
+
+
+class CT2Engine:
+    """A CTranslate2 model and its tokenizer: ONE batched `translate_batch` per sentence list.
+
+    Subclasses say how a sentence becomes source tokens (`tokenize`), which tokens start the
+    target (`target_prefix_tokens`) and how output pieces become text (`detokenize`).
+    """
+
+    target_prefix_tokens: list[str] = []
 
     def __init__(
         self,
-        model: InstalledModel,
+        model_dir: Path,
         *,
         beam_size: int = DEFAULT_BEAM,
         token_budget: int | None = None,
         threads: int | None = None,
     ):
         import ctranslate2
-        from argostranslate.package import Package
 
-        self.model = model
         self.beam_size = beam_size
         self.token_budget = token_budget or default_token_budget()
         self.threads = threads or default_threads()
         self.calls = 0
-        package = Package(model.path)
-        if getattr(package, "tokenizer", None) is None:
-            raise ToolkitError("package has no sentencepiece.model or bpe.model", path=model.path)
-        self.tokenizer = package.tokenizer
-        self.target_prefix = package.target_prefix or ""
         try:
             self.translator = ctranslate2.Translator(
-                str(model.path / "model"),
-                device="cpu",
-                inter_threads=1,
-                intra_threads=self.threads,
+                str(model_dir), device="cpu", inter_threads=1, intra_threads=self.threads
             )
         except (RuntimeError, ValueError) as exc:
-            raise ToolkitError(f"cannot load the CTranslate2 model ({exc})", path=model.path) from None
+            raise ToolkitError(f"cannot load the CTranslate2 model ({exc})", path=model_dir) from None
 
-    @property
-    def model_id(self) -> str:
-        return self.model.model_id
+    def tokenize(self, sentence: str) -> list[str]:
+        raise NotImplementedError
+
+    def detokenize(self, pieces: list[str]) -> str:
+        raise NotImplementedError
 
     def unload(self) -> None:
         """Free the model's weights until the next translation needs them (reloading takes ~0.1 s).
@@ -137,9 +166,6 @@ class ArgosEngine:
         if self.translator.model_is_loaded:
             self.translator.unload_model()
             release_memory()
-
-    def tokenize(self, sentence: str) -> list[str]:
-        return self.tokenizer.encode(sentence)
 
     def translate(
         self, sentences: Sequence[str], *, num_hypotheses: int = 1
@@ -157,8 +183,9 @@ class ArgosEngine:
         if not tokens:
             return []
         longest = max(len(t) for t in tokens)
-        max_len = int(longest * DECODE_RATIO) + DECODE_MARGIN
-        prefix = [[self.target_prefix]] * len(tokens) if self.target_prefix else None
+        prefix_tokens = self.target_prefix_tokens
+        max_len = int(longest * DECODE_RATIO) + DECODE_MARGIN + len(prefix_tokens)
+        prefix = [list(prefix_tokens)] * len(tokens) if prefix_tokens else None
         n = max(1, num_hypotheses)
         if not self.translator.model_is_loaded:
             self.translator.load_model()
@@ -180,14 +207,45 @@ class ArgosEngine:
         for result in results:
             hyps = []
             for pieces, score in zip(result.hypotheses, result.scores, strict=True):
-                if self.target_prefix and pieces[:1] == [self.target_prefix]:
-                    pieces = pieces[1:]
-                hyps.append(Hypothesis(self._detokenize(pieces), float(score)))
+                if prefix_tokens and pieces[: len(prefix_tokens)] == prefix_tokens:
+                    pieces = pieces[len(prefix_tokens):]
+                hyps.append(Hypothesis(self.detokenize(pieces), float(score)))
             truncated = len(result.hypotheses[0]) >= max_len
             out.append(SentenceTranslation(tuple(hyps), truncated))
         return out
 
-    def _detokenize(self, pieces: list[str]) -> str:
+
+class ArgosEngine(CT2Engine):
+    """One installed Argos package. `calls` counts `translate_batch` calls (tests assert on it)."""
+
+    def __init__(
+        self,
+        model: InstalledModel,
+        *,
+        beam_size: int = DEFAULT_BEAM,
+        token_budget: int | None = None,
+        threads: int | None = None,
+    ):
+        from argostranslate.package import Package
+
+        self.model = model
+        package = Package(model.path)
+        if getattr(package, "tokenizer", None) is None:
+            raise ToolkitError("package has no sentencepiece.model or bpe.model", path=model.path)
+        self.tokenizer = package.tokenizer
+        self.target_prefix = package.target_prefix or ""
+        self.target_prefix_tokens = [self.target_prefix] if self.target_prefix else []
+        super().__init__(model.path / "model", beam_size=beam_size, token_budget=token_budget,
+                         threads=threads)
+
+    @property
+    def model_id(self) -> str:
+        return self.model.model_id
+
+    def tokenize(self, sentence: str) -> list[str]:
+        return self.tokenizer.encode(sentence)
+
+    def detokenize(self, pieces: list[str]) -> str:
         text = self.tokenizer.decode(pieces)
         return text[1:] if text.startswith(" ") else text
 
@@ -204,7 +262,21 @@ def load_engine(
     beam_size: int = DEFAULT_BEAM,
     token_budget: int | None = None,
     threads: int | None = None,
-) -> ArgosEngine:
-    """The engine for a pair, loaded once per process and shared."""
+    spec: EngineSpec | None = None,
+) -> Engine:
+    """The engine for a pair, loaded once per process and shared.
+
+    `spec` (from `toolkit.config`) picks the kind; without one, the installed Argos package.
+    """
+    if spec is not None and spec.kind == "ct2":
+        from toolkit.ct2 import load_ct2_engine
+
+        return load_ct2_engine(spec, from_code, to_code, beam_size=beam_size,
+                               token_budget=token_budget or default_token_budget(),
+                               threads=threads or default_threads())
+    if spec is not None and spec.kind == "libretranslate":
+        from toolkit.libretranslate import load_libretranslate_engine
+
+        return load_libretranslate_engine(spec, from_code, to_code)
     model = find_model(from_code, to_code)
     return _load(model, beam_size, token_budget or default_token_budget(), threads or default_threads())

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.document import Block, Document
-from toolkit.engine import ArgosEngine, load_engine, release_memory
+from toolkit.engine import Engine, load_engine, release_memory
 from toolkit.errors import ToolkitError
 from toolkit.fileio import atomic_write_text, locked
 from toolkit.glossary import Glossary
 from toolkit.segment import Segment, join, segment_block
 from toolkit.terms import TermOutcome, Unit, translate_units
 
-EngineLoader = Callable[[str, str], ArgosEngine]
+EngineLoader = Callable[[str, str], Engine]
 Progress = Callable[[str, str], None]  # (language, stage message)
 
 # Longest sentence (in model tokens) sent to the model at once; longer ones are split first.
@@ -87,7 +87,7 @@ def segment_blocks(
 
 
 def translate_blocks(
-    blocks: Sequence[Block], engine: ArgosEngine, lang: str, *, glossary: Glossary | None = None
+    blocks: Sequence[Block], engine: Engine, lang: str, *, glossary: Glossary | None = None
 ) -> LanguageResult:
     """Translate blocks with glossary enforcement; every block keeps its exact layout."""
     start = time.perf_counter()

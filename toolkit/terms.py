@@ -132,6 +132,9 @@ def calibrate(engine, *, use_cache: bool = True) -> str:
 
 # Frames in which a term is translated to see whether the model renders it by itself.
 TERM_PROBES = ["{0}", "They spoke about the {0} again today."]
+# Short probes pack many hypotheses into one batch, and each hypothesis holds a vocabulary-wide
+# score row while decoding: a bounded call keeps a glossary's first calibration within memory.
+PROBES_PER_CALL = 32
 
 
 def _terms_file() -> Path:
@@ -152,11 +155,11 @@ def _term_key(concept, lang: str) -> str:
 def model_renders(engine, lang: str, concepts, *, use_cache: bool = True) -> set[str]:
     """Ids of the mapped concepts whose approved rendering this model produces by itself.
 
-    Measured, not assumed: each unknown term is translated bare and in a neutral frame, in ONE
-    batched n-best call, and counts as rendered if any hypothesis holds an accepted form. The
-    answer is cached per package and term (a changed rendering is measured again). A model that
-    renders a term in isolation usually renders it in context; one that never does would only
-    fail rung 1 and cost a second call, so such terms are masked from the start.
+    Measured, not assumed: each unknown term is translated bare and in a neutral frame, in
+    batched n-best calls of PROBES_PER_CALL, and counts as rendered if any hypothesis holds an
+    accepted form. The answer is cached per package and term (a changed rendering is measured
+    again). A model that renders a term in isolation usually renders it in context; one that
+    never does would only fail rung 1 and cost a second call, so such terms are masked at once.
     """
     from toolkit.inflect import find_rendering
 
@@ -176,7 +179,9 @@ def model_renders(engine, lang: str, concepts, *, use_cache: bool = True) -> set
     todo = [c for c in concepts if not use_cache or (model, keys[c.id]) not in _RENDERS]
     if todo:
         probes = [frame.format(c.term) for c in todo for frame in TERM_PROBES]
-        results = engine.translate(probes, num_hypotheses=N_BEST)
+        results = []
+        for start in range(0, len(probes), PROBES_PER_CALL):
+            results += engine.translate(probes[start:start + PROBES_PER_CALL], num_hypotheses=N_BEST)
         per = len(TERM_PROBES)
         for i, concept in enumerate(todo):
             rendering = concept.renderings[lang]

@@ -1,0 +1,219 @@
+"""Any CTranslate2 model as an engine: Marian/OPUS-MT and NLLB-200/M2M-100, plus their conversion.
+
+Argos quality varies a lot by language (FLORES en->tr BLEU: Argos 18.8, OPUS-MT tc-big 31.4), so a
+newsroom can point one language at a better model (`toolkit.config`). The folder is what
+CTranslate2's converter writes for a Hugging Face model, with the tokenizer copied in:
+
+* **Marian / OPUS-MT** (``source.spm`` + ``target.spm``): the source is its SentencePiece pieces
+  followed by ``</s>``, as Marian expects; the output is decoded with ``target.spm``.
+* **NLLB-200** (``sentencepiece.bpe.model``, language tokens like ``deu_Latn``) and **M2M-100**
+  (tokens like ``__de__``): the source is ``[source language] pieces </s>`` and the target starts
+  with the target-language token (``target_prefix``), which is dropped from the output.
+
+Tokenisation is plain SentencePiece: no `transformers` (nor torch) at run time. Only
+`toolkit models convert` needs them, once, on the machine that converts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from toolkit.config import EngineSpec
+from toolkit.engine import DEFAULT_BEAM, CT2Engine
+from toolkit.errors import ToolkitError
+
+FAMILIES = ("marian", "nllb", "m2m100")
+TOKENIZER_FILES = ("source.spm", "target.spm", "sentencepiece.bpe.model")
+
+# ISO 639-1 -> NLLB-200 (FLORES-200) codes for the languages a newsroom is likeliest to need.
+NLLB_CODES = {
+    "ar": "arb_Arab", "bg": "bul_Cyrl", "cs": "ces_Latn", "da": "dan_Latn", "de": "deu_Latn",
+    "el": "ell_Grek", "en": "eng_Latn", "es": "spa_Latn", "et": "est_Latn", "fa": "pes_Arab",
+    "fi": "fin_Latn", "fr": "fra_Latn", "he": "heb_Hebr", "hi": "hin_Deva", "hu": "hun_Latn",
+    "hy": "hye_Armn", "it": "ita_Latn", "ja": "jpn_Jpan", "ka": "kat_Geor", "ko": "kor_Hang",
+    "lt": "lit_Latn", "lv": "lvs_Latn", "nl": "nld_Latn", "no": "nob_Latn", "pl": "pol_Latn",
+    "pt": "por_Latn", "ro": "ron_Latn", "ru": "rus_Cyrl", "sk": "slk_Latn", "sl": "slv_Latn",
+    "sq": "als_Latn", "sr": "srp_Cyrl", "sv": "swe_Latn", "tr": "tur_Latn", "uk": "ukr_Cyrl",
+    "zh": "zho_Hans",
+}
+
+
+def detect_family(folder: Path) -> str:
+    """marian (source.spm/target.spm), nllb or m2m100 (sentencepiece.bpe.model + language tokens)."""
+    if (folder / "source.spm").is_file() and (folder / "target.spm").is_file():
+        return "marian"
+    if (folder / "sentencepiece.bpe.model").is_file():
+        return "m2m100" if "__en__" in vocabulary(folder) else "nllb"
+    raise ToolkitError(
+        "no tokenizer beside the model: expected source.spm + target.spm (Marian/OPUS-MT) or "
+        "sentencepiece.bpe.model (NLLB, M2M-100); convert with `toolkit models convert`, which copies them",
+        path=folder,
+    )
+
+
+def vocabulary(folder: Path) -> set[str]:
+    """The target vocabulary of a converted model (json or txt, shared or separate)."""
+    for name in ("shared_vocabulary", "target_vocabulary"):
+        if (folder / f"{name}.json").is_file():
+            return set(json.loads((folder / f"{name}.json").read_text(encoding="utf-8")))
+        if (folder / f"{name}.txt").is_file():
+            return set((folder / f"{name}.txt").read_text(encoding="utf-8").splitlines())
+    raise ToolkitError("no shared_vocabulary or target_vocabulary file: not a CTranslate2 model folder",
+                       path=folder)
+
+
+def fingerprint(folder: Path) -> str:
+    """A short, cheap identity of the model files: config, vocabulary and model.bin's ends and size.
+
+    Recorded in catalogs and cache keys, so a replaced model never answers from the old cache.
+    """
+    digest = hashlib.sha256()
+    for name in sorted(os.listdir(folder)):
+        path = folder / name
+        if not path.is_file():
+            continue
+        size = path.stat().st_size
+        digest.update(f"{name}:{size}".encode())
+        with path.open("rb") as f:
+            digest.update(f.read(1 << 16))
+            if size > 1 << 17:
+                f.seek(-(1 << 16), os.SEEK_END)
+                digest.update(f.read())
+    return digest.hexdigest()[:12]
+
+
+def _language_token(family: str, code: str, vocab: set[str], folder: Path) -> str:
+    if family == "m2m100":
+        token = f"__{code}__"
+    else:
+        token = code if "_" in code else NLLB_CODES.get(code, "")
+    if token not in vocab:
+        raise ToolkitError(f"the model has no language token for '{code}' (looked for '{token or code}')",
+                           path=folder)
+    return token
+
+
+class _SentencePiece:
+    def __init__(self, path: Path):
+        import sentencepiece
+
+        self.processor = sentencepiece.SentencePieceProcessor(model_file=str(path))
+
+    def encode(self, text: str) -> list[str]:
+        return self.processor.encode(text, out_type=str)
+
+    def decode(self, pieces: list[str]) -> str:
+        text = self.processor.decode_pieces([p for p in pieces if p != "</s>"])
+        return text[1:] if text.startswith(" ") else text
+
+
+class MarianEngine(CT2Engine):
+    """An OPUS-MT (Marian) model for one language pair: pieces + ``</s>`` in, target.spm out."""
+
+    family = "marian"
+
+    def __init__(self, folder: Path, from_code: str, to_code: str, **options):
+        self.folder = folder
+        self.source = _SentencePiece(folder / "source.spm")
+        self.target = _SentencePiece(folder / "target.spm")
+        self.model_id = f"ct2:marian:{folder.name}:{from_code}-{to_code}@{fingerprint(folder)}"
+        super().__init__(folder, **options)
+
+    def tokenize(self, sentence: str) -> list[str]:
+        return [*self.source.encode(sentence), "</s>"]
+
+    def detokenize(self, pieces: list[str]) -> str:
+        return self.target.decode(pieces)
+
+
+class NllbEngine(CT2Engine):
+    """A many-to-many model (NLLB-200, M2M-100): language tokens on both sides."""
+
+    def __init__(self, folder: Path, from_code: str, to_code: str, family: str = "nllb", **options):
+        self.folder = folder
+        self.family = family
+        self.spm = _SentencePiece(folder / "sentencepiece.bpe.model")
+        vocab = vocabulary(folder)
+        self.source_token = _language_token(family, from_code, vocab, folder)
+        self.target_prefix_tokens = [_language_token(family, to_code, vocab, folder)]
+        self.model_id = f"ct2:{family}:{folder.name}:{from_code}-{to_code}@{fingerprint(folder)}"
+        super().__init__(folder, **options)
+
+    def tokenize(self, sentence: str) -> list[str]:
+        return [self.source_token, *self.spm.encode(sentence), "</s>"]
+
+    def detokenize(self, pieces: list[str]) -> str:
+        return self.spm.decode(pieces)
+
+
+def load_ct2_engine(
+    spec: EngineSpec, from_code: str, to_code: str, *, beam_size: int = DEFAULT_BEAM,
+    token_budget: int, threads: int,
+) -> CT2Engine:
+    """The engine for a `ct2` spec, loaded once per process for each pair."""
+    folder = Path(spec.path or "").expanduser().resolve()
+    if not folder.is_dir():
+        raise ToolkitError("no such model folder (ct2 engine)", path=folder)
+    if not (folder / "model.bin").is_file():
+        raise ToolkitError("no model.bin: not a CTranslate2 model folder (convert it with "
+                           "`toolkit models convert`)", path=folder)
+    family = spec.family or detect_family(folder)
+    if family not in FAMILIES:
+        raise ToolkitError(f"unknown ct2 model family '{family}' (choose from {', '.join(FAMILIES)})",
+                           path=folder)
+    return _load(folder, family, from_code, to_code, beam_size, token_budget, threads)
+
+
+@lru_cache(maxsize=16)
+def _load(folder: Path, family: str, from_code: str, to_code: str, beam_size: int, token_budget: int,
+          threads: int) -> CT2Engine:
+    options = {"beam_size": beam_size, "token_budget": token_budget, "threads": threads}
+    if family == "marian":
+        return MarianEngine(folder, from_code, to_code, **options)
+    return NllbEngine(folder, from_code, to_code, family=family, **options)
+
+
+def convert_model(source: Path, output: Path, *, quantization: str = "int8", force: bool = False) -> Path:
+    """A downloaded Hugging Face Marian/NLLB/M2M-100 folder -> a CTranslate2 folder the engine loads.
+
+    Wraps CTranslate2's `ct2-transformers-converter` (its `TransformersConverter`) with the
+    tokenizer files copied in. Works offline: the model must already be on disk (the hub is never
+    asked). Needs `transformers` and torch, on the converting machine only.
+    """
+    source = Path(source)
+    if not (source / "config.json").is_file():
+        raise ToolkitError("no config.json: not a Hugging Face model folder", path=source)
+    copy = [name for name in TOKENIZER_FILES if (source / name).is_file()]
+    if not copy:
+        raise ToolkitError("no source.spm/target.spm (Marian) or sentencepiece.bpe.model (NLLB, M2M-100) "
+                           "in the folder", path=source)
+    if output.exists() and not force:
+        raise ToolkitError("already exists; pass --force to replace it", path=output)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder only: never the hub
+    try:
+        import transformers  # noqa: F401
+        from ctranslate2.converters import TransformersConverter
+    except ImportError:
+        raise ToolkitError(
+            "converting needs the transformers package and torch on this machine: "
+            "pip install 'newsroom-toolkit[convert]' torch"
+        ) from None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
+    try:
+        TransformersConverter(str(source), copy_files=copy).convert(
+            str(staging), quantization=quantization, force=True
+        )
+    except Exception as exc:  # the converter raises many kinds; one line for the user
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ToolkitError(f"conversion failed ({type(exc).__name__}: {exc})", path=source) from None
+    if output.exists():
+        shutil.rmtree(output)
+    staging.rename(output)
+    return output
