@@ -338,3 +338,16 @@ def test_api_key_is_sent_and_a_wrong_key_is_explained(libretranslate_executable,
 def test_a_pair_the_server_lacks_is_refused_before_any_work(libretranslate):
     with pytest.raises(ToolkitError, match=r"cannot translate en -> fr \(its targets: "):
         LibreTranslateEngine(lt_spec(libretranslate.url), "en", "fr")
+
+
+def test_a_server_limit_is_explained(libretranslate_executable):
+    from libretranslate_server import libretranslate_server
+
+    with libretranslate_server(executable=libretranslate_executable, args=["--batch-limit", "2"]) as small:
+        engine = LibreTranslateEngine(lt_spec(small.url, batch_size=3), "en", "de")
+        with pytest.raises(ToolkitError, match=r"HTTP 400 .*exceeds text limit \(2\) \(the server's limits: "
+                                               r"lower batch_size for this engine\)"):
+            engine.translate(["One.", "Two.", "Three."])
+        ok = LibreTranslateEngine(lt_spec(small.url, batch_size=2), "en", "de")
+        assert [t.text for t in ok.translate(["One day.", "Two days.", "Three days."])] == [
+            expected_output(s) for s in ["One day.", "Two days.", "Three days."]]

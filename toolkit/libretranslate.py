@@ -145,6 +145,8 @@ class LibreTranslateEngine:
                     continue
                 hint = {403: " (check the API key: --engine spec api_key_env, or LIBRETRANSLATE_API_KEY)",
                         429: " (the server's rate limit; lower concurrency or ask for an API key)"}
+                if exc.code == 400 and "limit" in message:
+                    hint[400] = " (the server's limits: lower batch_size for this engine)"
                 raise ToolkitError(f"LibreTranslate at {self.url} refused {path}: HTTP {exc.code} "
                                    f"{message}{hint.get(exc.code, '')}"
                                    + (f" after {tries} tries" if exc.code in RETRY_STATUS else "")) from None
