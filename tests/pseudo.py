@@ -73,3 +73,12 @@ def decode(pieces: list[str]) -> str:
 def expected_translation(text: str) -> str:
     """The exact output of the pseudo-language model for one segment ``text``."""
     return decode(map_pieces(encode(text)))
+
+
+def expected_plain(text: str) -> str:
+    """The exact output of the CTranslate2 pseudo-language fixtures under
+    ``tests/fixtures/ct2/`` (Marian and NLLB, built by ``tools/build_ct2_models.py``) for one
+    segment: SentencePiece encode -> map pieces -> ``SentencePieceProcessor.decode_pieces``
+    (no argostranslate ``_`` replacement) -> strip one leading space."""
+    value = _processor().decode_pieces(map_pieces(encode(text)))
+    return value[1:] if value.startswith(" ") else value

@@ -726,6 +726,34 @@ def train_model(sp, id_map, minutes: float, max_steps: int | None, log=print):
     log(f"model parameters: {n_params:,}")
     gen = DataGen(sp, id_map, seed=SEED)
     batch_rng = random.Random(SEED + 1)
+
+    def next_batches():
+        pool = [gen.example() for _ in range(3000)]
+        return make_batches(pool, bos, eos, pad, BATCH_TOKENS, batch_rng)
+
+    def batch_loss(batch, smoothing):
+        src, tin, tout = batch
+        logits = model(src, tin)
+        loss = torch.nn.functional.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), tout.reshape(-1), ignore_index=pad,
+            label_smoothing=smoothing)
+        return loss, int((tout != pad).sum())
+
+    stats = run_training(model, next_batches, batch_loss, minutes, max_steps, log)
+    return model, {**stats, "parameters": n_params}
+
+
+def run_training(model, next_batches, batch_loss, minutes: float, max_steps: int | None,
+                 log=print, after_step=None) -> dict:
+    """The training schedule shared by every pseudo-language model (also used by
+    ``tools/build_ct2_models.py``): Adam, linear warm-up then cosine decay to 5%, a budget in
+    2-thread CPU minutes (or a fixed number of steps), label smoothing annealed to 0.
+
+    ``next_batches()`` returns a fresh list of batches (called again when exhausted);
+    ``batch_loss(batch, smoothing)`` returns ``(loss tensor, number of target tokens)``;
+    ``after_step(model)`` (optional) runs after every optimizer step."""
+    import torch
+
     opt = torch.optim.Adam(model.parameters(), lr=1.0, betas=(0.9, 0.98), eps=1e-9)
     peak_lr, warmup = 2e-3, 150
     budget = minutes * 60.0
@@ -734,8 +762,7 @@ def train_model(sp, id_map, minutes: float, max_steps: int | None, log=print):
     ema = None
     done = False
     while not done:
-        pool = [gen.example() for _ in range(3000)]
-        for src, tin, tout in make_batches(pool, bos, eos, pad, BATCH_TOKENS, batch_rng):
+        for batch in next_batches():
             elapsed = time.time() - start
             # The budget counts CPU time of the 2 torch threads (process time / 2), so a
             # busy machine trains longer in wall-clock time instead of training less.
@@ -754,20 +781,19 @@ def train_model(sp, id_map, minutes: float, max_steps: int | None, log=print):
             for g in opt.param_groups:
                 g["lr"] = lr
             model.train()
-            logits = model(src, tin)
             # Label smoothing 0.1, annealed to 0 over the first 70% of the budget: the engine
             # decodes with length_penalty=0.2, so the final model must be confident (a
             # smoothed model's per-piece log-prob ~ -0.1 lets a truncated hypothesis win).
             smoothing = LABEL_SMOOTHING * max(0.0, 1.0 - frac / 0.7)
-            loss = torch.nn.functional.cross_entropy(
-                logits.reshape(-1, logits.shape[-1]), tout.reshape(-1), ignore_index=pad,
-                label_smoothing=smoothing)
+            loss, n_tokens = batch_loss(batch, smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
+            if after_step is not None:
+                after_step(model)
             step += 1
-            seen_tokens += int((tout != pad).sum())
+            seen_tokens += n_tokens
             ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
             if step % 100 == 0:
                 log(f"step {step:6d}  {elapsed / 60:5.2f} min (cpu {cpu_seconds / 60:5.2f})  "
@@ -778,9 +804,8 @@ def train_model(sp, id_map, minutes: float, max_steps: int | None, log=print):
     log(f"trained {step} steps, {seen_tokens:,} target tokens in {train_time / 60:.2f} min "
         f"wall-clock ({cpu_minutes:.2f} min of {TORCH_THREADS}-thread CPU time)")
     model.eval()
-    return model, {"steps": step, "wall_minutes": round(train_time / 60, 2),
-                   "cpu_minutes": round(cpu_minutes, 2),
-                   "target_tokens": seen_tokens, "parameters": n_params}
+    return {"steps": step, "wall_minutes": round(train_time / 60, 2),
+            "cpu_minutes": round(cpu_minutes, 2), "target_tokens": seen_tokens}
 
 
 # --------------------------------------------------------------------------------------
@@ -933,6 +958,33 @@ def _placeholders(text: str) -> list[str]:
     return re.findall("\u27e6\\d+\u27e7", text)
 
 
+def score_sets(sets: dict[str, list[str]], translate, reference, log=print) -> dict:
+    """Exact-match accuracy of ``translate(texts) -> outputs`` against ``reference(text)``
+    on every named set of texts; logs one line per set and the first failures."""
+    results = {}
+    for name, texts in sets.items():
+        t0 = time.time()
+        hyps = translate(texts)
+        ok = kept = 0
+        failures = []
+        for text, hyp in zip(texts, hyps, strict=True):
+            ref = reference(text)
+            kept += _placeholders(hyp) == _placeholders(text)
+            if hyp == ref:
+                ok += 1
+            else:
+                failures.append((text, ref, hyp))
+        acc = ok / len(texts)
+        results[name] = {"correct": ok, "total": len(texts), "accuracy": round(acc, 4),
+                         "placeholders_preserved": kept}
+        log(f"{name:50s} {ok:4d}/{len(texts):4d} = {100 * acc:6.2f}%  "
+            f"(placeholders preserved in {kept}/{len(texts)}; {time.time() - t0:.1f}s)")
+        for text, ref, hyp in failures[:3]:
+            log(f"    FAIL src: {text[:150]!r}\n         ref:  {ref[:150]!r}\n"
+                f"         hyp:  {hyp[:150]!r}")
+    return results
+
+
 def evaluate(ct2_dir: Path, sp, rule: dict, id_map, log=print) -> dict:
     import ctranslate2
 
@@ -947,27 +999,8 @@ def evaluate(ct2_dir: Path, sp, rule: dict, id_map, log=print) -> dict:
         "placeholder sentences": gen.placeholder_sentences(200),
         "defence terms": DEFENSE_TERMS,
     }
-    results = {}
-    for name, texts in sets.items():
-        t0 = time.time()
-        hyps = ct2_translate(translator, sp, texts)
-        ok = kept = 0
-        failures = []
-        for text, hyp in zip(texts, hyps, strict=True):
-            ref = expected(sp, rule, text)
-            kept += _placeholders(hyp) == _placeholders(text)
-            if hyp == ref:
-                ok += 1
-            else:
-                failures.append((text, ref, hyp))
-        acc = ok / len(texts)
-        results[name] = {"correct": ok, "total": len(texts), "accuracy": round(acc, 4),
-                         "placeholders_preserved": kept}
-        log(f"{name:50s} {ok:4d}/{len(texts):4d} = {100 * acc:6.2f}%  "
-            f"(placeholders preserved in {kept}/{len(texts)}; {time.time() - t0:.1f}s)")
-        for text, ref, hyp in failures[:3]:
-            log(f"    FAIL src: {text[:150]!r}\n         ref:  {ref[:150]!r}\n"
-                f"         hyp:  {hyp[:150]!r}")
+    results = score_sets(sets, lambda texts: ct2_translate(translator, sp, texts),
+                         lambda text: expected(sp, rule, text), log)
     longest = max(len(sp.encode(s)) for s in sentences)
     log(f"longest article sentence: {longest} pieces (training max {MAX_TRAIN_PIECES})")
     results["longest_article_sentence_pieces"] = longest
@@ -1148,17 +1181,26 @@ def stage_package() -> list[Path]:
     return paths
 
 
+def parse_budget_args(parser: argparse.ArgumentParser, argv: list[str] | None,
+                      what: str = "training budget", minutes: float = 6.0,
+                      max_steps: int | None = None) -> argparse.Namespace:
+    """Add ``--minutes`` / ``--max-steps`` (the :func:`run_training` budget) and parse."""
+    parser.add_argument("--minutes", type=float, default=minutes,
+                        help=f"{what} in minutes of 2-thread CPU time (default: {minutes:g})")
+    parser.add_argument("--max-steps", type=int, default=max_steps,
+                        help="stop after this many steps (with --minutes 0: fixed schedule"
+                        + (f"; default: {max_steps})" if max_steps else ")"))
+    args = parser.parse_args(argv)
+    if args.minutes <= 0 and not args.max_steps:
+        parser.error("give a positive --minutes or --max-steps")
+    return args
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stage", choices=("all", "train", "package", "evaluate"),
                         default="all")
-    parser.add_argument("--minutes", type=float, default=6.0,
-                        help="training budget in minutes of 2-thread CPU time (default: 6)")
-    parser.add_argument("--max-steps", type=int, default=None,
-                        help="stop after this many steps (with --minutes 0: fixed schedule)")
-    args = parser.parse_args(argv)
-    if args.minutes <= 0 and not args.max_steps:
-        parser.error("give a positive --minutes or --max-steps")
+    args = parse_budget_args(parser, argv)
     if args.stage in ("all", "train"):
         stage_train(args.minutes, args.max_steps)
     if args.stage == "evaluate":
