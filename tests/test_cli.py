@@ -23,6 +23,8 @@ SUBCOMMANDS = [
     ("models", "available"),
     ("models", "install"),
     ("models", "remove"),
+    ("models", "convert"),
+    ("models", "engines"),
     ("glossary",),
     ("glossary", "lint"),
     ("glossary", "check"),
@@ -46,6 +48,19 @@ def test_version():
     result = run_cli("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"toolkit {__version__}"
+
+
+def test_the_list_above_is_every_command():
+    import typer
+
+    from toolkit.cli import app
+
+    def walk(command, path=()):
+        yield path
+        for name, sub in getattr(command, "commands", {}).items():  # a group: its subcommands
+            yield from walk(sub, (*path, name))
+
+    assert set(walk(typer.main.get_command(app))) - {()} == set(SUBCOMMANDS)
 
 
 @pytest.mark.parametrize("args", SUBCOMMANDS)

@@ -28,7 +28,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 models_app = typer.Typer(
-    help="Install, list and remove Argos Translate model packages.", no_args_is_help=True
+    help="Argos packages (install, list, remove), CTranslate2 conversion, engines per language.",
+    no_args_is_help=True,
 )
 app.add_typer(models_app, name="models")
 glossary_app = typer.Typer(
@@ -159,7 +160,7 @@ def translate(
         False, "--overwrite-reviewed",
         help="Re-translate entries a translator reviewed too (replaces their msgstr with fuzzy MT).",
     ),
-    engine: list[str] = typer.Option(None, "--engine", help=ENGINE_HELP),
+    engine: list[str] = typer.Option(None, "--engine", metavar="SPEC", help=ENGINE_HELP),
 ) -> None:
     """Translate ARTICLE into each language.
 
@@ -245,7 +246,7 @@ def translate_batch(
     glossary: Path = typer.Option(None, "--glossary", help="Glossary [default: glossaries/defense.csv]."),
     no_glossary: bool = typer.Option(False, "--no-glossary", help="Translate without a glossary."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not use the translation cache."),
-    engine: list[str] = typer.Option(None, "--engine", help=ENGINE_HELP),
+    engine: list[str] = typer.Option(None, "--engine", metavar="SPEC", help=ENGINE_HELP),
 ) -> None:
     """Translate many articles in one process: one model load and one model call per language.
 
@@ -562,9 +563,9 @@ def models_convert(
 @models_app.command("engines")
 def models_engines(
     to: str = typer.Option(DEFAULT_LANGS, "--to", help="Comma-separated target language codes."),
-    engine: list[str] = typer.Option(None, "--engine", help=ENGINE_HELP),
+    engine: list[str] = typer.Option(None, "--engine", metavar="SPEC", help=ENGINE_HELP),
 ) -> None:
-    """Which engine each language would use (toolkit.toml, [tool.toolkit], --engine)."""
+    """Which engine each language would use (toolkit.toml, pyproject.toml, --engine)."""
     from toolkit.config import load_config
 
     config = load_config(engine or ())
