@@ -116,6 +116,8 @@ def test_cli_translate_with_ct2_engines_from_toolkit_toml(tmp_path):
     tr = polib.pofile(str(tmp_path / "loc" / "tr" / "LC_MESSAGES" / "article.po"))
     assert all("MT: ct2:nllb:nllb-tiny:en-el@" in e.comment for e in el)
     assert all("MT: ct2:marian:marian-en-xx:en-tr@" in e.comment for e in tr)
+    assert "engines: el ct2:nllb:nllb-tiny:en-el@" in result.stdout
+    assert ", tr ct2:marian:marian-en-xx:en-tr@" in result.stdout
 
 
 def test_a_replaced_model_gets_a_new_id(tmp_path):

@@ -227,6 +227,9 @@ def translate(
             flagged += [(report.lang, b.index, f) for b in result.blocks for f in b.flags]
     console.print(table)
     console.print(f"catalogs: {locales}/<lang>/LC_MESSAGES/{reports[0].po_path.name}   articles: {out}/")
+    used = [f"{r.lang} {r.result.model_id}" for r in reports if r.result]
+    if used:
+        console.print("engines: " + ", ".join(used), highlight=False)
     for lang, index, flag in flagged:
         console.print(f"[yellow]flagged[/] {lang} block {index + 1}: {flag}", highlight=False)
     for report in reports:
