@@ -436,3 +436,20 @@ def test_screenshot_command(tmp_path, report_page):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1400, 1000)
+
+
+def test_a_source_file_name_with_a_space_is_shown_whole(tmp_path):
+    """polib splits `#: my story.txt:3` at the space; the page shows the name as written."""
+    import polib
+
+    from toolkit.report import collect
+
+    po = polib.POFile()
+    po.metadata = {"Language": "de", "Content-Type": "text/plain; charset=UTF-8"}
+    po.append(polib.POEntry(msgid="NATO met.", msgstr="", occurrences=[("news/my story.txt", "3")]))
+    po.append(polib.POEntry(msgid="Two refs.", msgstr="",
+                            occurrences=[("a b.txt", "1"), ("c.txt", "2")]))
+    path = tmp_path / "de.po"
+    po.save(str(path))
+    blocks = collect([path])
+    assert [b.reference for b in blocks] == ["news/my story.txt:3", "a b.txt:1, c.txt:2"]

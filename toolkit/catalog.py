@@ -893,6 +893,22 @@ def write_po(po: polib.POFile, path: str | Path) -> None:
         raise ToolkitError(f"cannot write catalog: {e.strerror or e}", path=path) from None
 
 
+def source_references(entry: polib.POEntry) -> list[tuple[str, str]]:
+    """The entry's `#:` references as (file, line), file names with spaces whole again.
+
+    polib splits "#: my story.txt:3" at the space into ("my", "") and ("story.txt", "3"); a
+    name without a line number is joined to the next part until one with a line number.
+    """
+    refs, parts = [], []
+    for ref, line in entry.occurrences:
+        parts.append(ref)
+        if line:
+            refs.append((" ".join(parts), line))
+            parts = []
+    refs += [(part, "") for part in parts]
+    return refs
+
+
 def compile_catalog(
     po_path: str | Path, mo_path: str | Path | None = None, *, use_fuzzy: bool = False
 ) -> Path:

@@ -336,22 +336,16 @@ def render(
     include_fuzzy: bool = typer.Option(False, "--include-fuzzy", help="Use unreviewed MT too."),
 ) -> None:
     """Rebuild the translated article from a catalog, in the source's own layout and format."""
-    from toolkit.catalog import read_po, render_catalog
+    from toolkit.catalog import read_po, render_catalog, source_references
     from toolkit.document import read_document
     from toolkit.fileio import atomic_write_text
 
     catalog = read_po(po)
     if source is None:
-        refs = [entry.occurrences for entry in catalog if entry.occurrences]
+        refs = [source_references(entry) for entry in catalog if entry.occurrences]
         if not refs:
             raise ToolkitError("the catalog has no #: source reference; pass --source", path=po)
-        # polib splits "#: my story.txt:3" at the space: rejoin up to the first line number
-        parts = []
-        for ref, line in refs[0]:
-            parts.append(ref)
-            if line:
-                break
-        source = Path(" ".join(parts))
+        source = Path(refs[0][0][0])
     text, fallbacks = render_catalog(catalog, read_document(source), include_fuzzy=include_fuzzy)
     atomic_write_text(out, text)
     console.print(f"wrote {out} ({fallbacks} blocks left in the source language)")

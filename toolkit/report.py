@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import polib
 
-from toolkit.catalog import check_domain, is_machine, read_po
+from toolkit.catalog import check_domain, is_machine, read_po, source_references
 from toolkit.errors import ToolkitError
 from toolkit.fileio import atomic_write_text
 
@@ -141,7 +141,7 @@ def _entries(po: polib.POFile) -> Iterable[polib.POEntry]:
 
 
 def _reference(entry: polib.POEntry) -> str:
-    return ", ".join(f"{file}:{line}" if line else file for file, line in entry.occurrences)
+    return ", ".join(f"{file}:{line}" if line else file for file, line in source_references(entry))
 
 
 def _cell(entry: polib.POEntry) -> ReviewCell:
