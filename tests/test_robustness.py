@@ -935,3 +935,25 @@ def test_a_file_name_with_a_line_break_never_yields_a_broken_catalog(loader, tmp
             localize_document(read_document(name), ["de"], locales_dir="locales", domain="story",
                               engine_loader=loader)
     assert not list((tmp_path / "locales").rglob("*.po*"))  # the .pot is refused first: nothing written
+
+
+def test_temp_files_of_killed_writes_are_cleaned_up_once_old(tmp_path):
+    """A SIGKILL between mkstemp and rename leaves `.x.po.*.tmp`; the next write removes it."""
+    import os
+    import time
+
+    from toolkit.fileio import STALE_TEMP_SECONDS, atomic_write_text
+
+    target = tmp_path / "x.po"
+    stale, fresh = tmp_path / ".x.po.dead1234.tmp", tmp_path / ".x.po.live5678.tmp"
+    other = tmp_path / ".y.po.dead9999.tmp"
+    for leftover in (stale, fresh, other):
+        leftover.write_text("half a catalog")
+    old = time.time() - STALE_TEMP_SECONDS - 60
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    atomic_write_text(target, "msgid \"\"\nmsgstr \"\"\n")
+    assert target.read_text() == "msgid \"\"\nmsgstr \"\"\n"
+    assert not stale.exists()  # a leftover of this file, old: removed
+    assert fresh.exists()  # maybe another writer's, in progress: kept
+    assert other.exists()  # another file's: not ours to judge here

@@ -35,11 +35,31 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         os.replace(tmp, path)
         tmp = None
         _fsync_directory(path.parent)
+        _remove_stale_temps(path)
     except OSError as exc:
         raise ToolkitError(f"cannot write file: {exc.strerror or exc}", path=path) from None
     finally:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
+
+
+STALE_TEMP_SECONDS = 600
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temp files of writes killed before their rename (SIGKILL, power loss), once they are old.
+
+    A running writer's temp file is seconds old, so only leftovers are removed.
+    """
+    import time
+
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove: harmless
 
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
