@@ -60,7 +60,7 @@ import polib
 import toolkit
 from toolkit.document import Block, Document
 from toolkit.errors import ToolkitError
-from toolkit.fileio import atomic_write_bytes, atomic_write_text
+from toolkit.fileio import atomic_write_bytes, atomic_write_text, read_bytes
 
 if TYPE_CHECKING:
     from toolkit.glossary import Glossary
@@ -184,14 +184,7 @@ def read_po(path: str | Path) -> polib.POFile:
     later `msgfmt` fail far from its cause. Every problem is a ToolkitError naming file and line.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ToolkitError("no such catalog file", path=path) from None
-    except IsADirectoryError:
-        raise ToolkitError("is a directory, not a PO file", path=path) from None
-    except OSError as e:
-        raise ToolkitError(f"cannot read catalog: {e.strerror or e}", path=path) from None
+    data = read_bytes(path, "catalog file")
     encoding = polib.detect_encoding(str(path))
     try:
         text = data.decode(encoding)

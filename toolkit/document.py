@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from toolkit.errors import ToolkitError
+from toolkit.fileio import read_bytes
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -239,14 +240,7 @@ def read_document(
     silent mojibake; the error names the likely one (see `_guess_legacy`) for ``--encoding``.
     """
     fmt = format or detect_format(path)
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise ToolkitError("no such file", path=path) from None
-    except IsADirectoryError:
-        raise ToolkitError("is a directory, not an article file", path=path) from None
-    except OSError as e:
-        raise ToolkitError(f"cannot read: {e.strerror or e}", path=path) from None
+    data = read_bytes(path)
     text, used = _decode(data, encoding, path)
     if not text.lstrip("\ufeff").strip():
         state = "empty" if not data else "blank (whitespace only)"

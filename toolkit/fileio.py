@@ -11,6 +11,30 @@ from pathlib import Path
 from toolkit.errors import ToolkitError
 
 
+def read_bytes(path: str | Path, kind: str = "file", *, missing: str | None = None) -> bytes:
+    """A file's bytes, or one ToolkitError naming it: missing, a folder, or unreadable."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ToolkitError(missing or f"no such {kind}", path=path) from None
+    except IsADirectoryError:
+        raise ToolkitError(f"is a directory, not a {kind}", path=path) from None
+    except OSError as exc:
+        raise ToolkitError(f"cannot read: {exc.strerror or exc}", path=path) from None
+
+
+def decode_utf8(data: bytes, path: str | Path, advice: str = "save the file as UTF-8") -> str:
+    """UTF-8 text, or one ToolkitError with the line and byte where decoding failed."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ToolkitError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); {advice}",
+            path=path,
+            line=data.count(b"\n", 0, exc.start) + 1,
+        ) from None
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write to a temp file in the same folder, fsync, rename over `path`, fsync the folder.
 

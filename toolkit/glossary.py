@@ -73,7 +73,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
-from toolkit.fileio import atomic_write_bytes
+from toolkit.fileio import atomic_write_bytes, decode_utf8, read_bytes
 
 LANGUAGES: tuple[str, ...] = ("el", "ru", "de", "tr")
 STATUSES: tuple[str, ...] = ("proposed", "approved", "rejected")
@@ -185,21 +185,7 @@ class Glossary:
 def load_glossary(path: str | Path) -> Glossary:
     """Read and validate a glossary file; any problem raises ToolkitError with file and line."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ToolkitError("glossary file not found", path=path) from None
-    except OSError as exc:
-        raise ToolkitError(f"cannot read glossary: {exc.strerror}", path=path) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ToolkitError(
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
-            path=path,
-            line=line,
-        ) from None
+    text = decode_utf8(read_bytes(path, "glossary file", missing="glossary file not found"), path)
     return parse_glossary(text, path)
 
 

@@ -96,6 +96,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from toolkit.errors import ToolkitError
+from toolkit.fileio import decode_utf8, read_bytes
 from toolkit.glossary import (
     LIST_SEPARATOR,
     STATUSES,
@@ -823,7 +824,7 @@ def _person(value: str) -> str:
 
 
 def _read_csv_entries(path: Path, glossary: Glossary) -> list[_Entry]:
-    text = _read_text(path)
+    text = decode_utf8(read_bytes(path), path, advice="save as 'CSV UTF-8'")
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = _LINE_RE.findall(text)
@@ -853,23 +854,6 @@ def _read_csv_entries(path: Path, glossary: Glossary) -> list[_Entry]:
     if header is None:
         raise ToolkitError("no header row", path=path, line=1)
     return entries
-
-
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ToolkitError("no such file", path=path) from None
-    except OSError as exc:
-        raise ToolkitError(f"cannot read: {exc.strerror or exc}", path=path) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ToolkitError(
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save as 'CSV UTF-8'",
-            path=path,
-            line=data.count(b"\n", 0, exc.start) + 1,
-        ) from None
 
 
 def _csv_header(row: list[str], path: Path, line: int) -> list[str]:
@@ -972,13 +956,7 @@ def _parse_xml(data: bytes, path: Path) -> tuple[ET.Element, dict[int, int]]:
 
 
 def _read_tbx_entries(path: Path, glossary: Glossary) -> list[_Entry]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ToolkitError("no such file", path=path) from None
-    except OSError as exc:
-        raise ToolkitError(f"cannot read: {exc.strerror or exc}", path=path) from None
-    root, lines = _parse_xml(data, path)
+    root, lines = _parse_xml(read_bytes(path), path)
 
     def line_of(elem: ET.Element) -> int:
         return lines.get(id(elem), 0)
