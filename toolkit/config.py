@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +56,11 @@ class EngineConfig:
     """The engine per language, and the default for the rest."""
 
     default: EngineSpec = EngineSpec()
-    languages: Mapping[str, EngineSpec] = None  # type: ignore[assignment]
+    languages: Mapping[str, EngineSpec] = field(default_factory=dict)
     source: str | None = None  # the file it came from, for messages
 
     def for_language(self, lang: str) -> EngineSpec:
-        return (self.languages or {}).get(lang, self.default)
+        return self.languages.get(lang, self.default)
 
 
 _OPTIONS = {"engine", "path", "family", "url", "api_key", "api_key_env", "batch_size", "concurrency",

@@ -94,21 +94,32 @@ def _calibration_file() -> Path:
 _CALIBRATED: dict[str, str] = {}
 
 
+def _read_store(path: Path) -> dict:
+    """A calibration file's contents; missing or damaged means nothing measured yet."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_store(path: Path, data: dict) -> None:
+    try:
+        atomic_write_text(path, json.dumps(data, indent=1, sort_keys=True))
+    except OSError:
+        pass  # a read-only cache only costs a re-measurement next run
+
+
 def calibrate(engine, *, use_cache: bool = True) -> str:
     """The placeholder style this engine copies best, measured in one batched call and cached."""
     key = engine.model_id
     if use_cache and key in _CALIBRATED:
         return _CALIBRATED[key]
     path = _calibration_file()
-    stored = {}
-    if use_cache and path.is_file():
-        try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            stored = {}
-        if key in stored and stored[key] in STYLES:
-            _CALIBRATED[key] = stored[key]
-            return stored[key]
+    stored = _read_store(path) if use_cache else {}
+    if stored.get(key) in STYLES:
+        _CALIBRATED[key] = stored[key]
+        return stored[key]
     probes, owners = [], []
     for name, make in STYLES.items():
         for probe in PROBES:
@@ -122,11 +133,7 @@ def calibrate(engine, *, use_cache: bool = True) -> str:
     best = max(STYLES, key=lambda name: scores[name])  # ties: the first listed style
     _CALIBRATED[key] = best
     if use_cache:
-        stored[key] = best
-        try:
-            atomic_write_text(path, json.dumps(stored, indent=1, sort_keys=True))
-        except OSError:
-            pass  # a read-only cache only costs a recalibration next run
+        _write_store(path, {**stored, key: best})
     return best
 
 
@@ -164,14 +171,9 @@ def model_renders(engine, lang: str, concepts, *, use_cache: bool = True) -> set
     from toolkit.inflect import find_rendering
 
     model = engine.model_id
-    stored: dict[str, dict[str, bool]] = {}
     path = _terms_file()
-    if use_cache and path.is_file():
-        try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            stored = {}
-    known = stored.get(model, {}) if isinstance(stored.get(model), dict) else {}
+    stored = _read_store(path) if use_cache else {}
+    known = stored.get(model) if isinstance(stored.get(model), dict) else {}
     keys = {c.id: _term_key(c, lang) for c in concepts}
     for key in keys.values():
         if use_cache and (model, key) not in _RENDERS and isinstance(known.get(key), bool):
@@ -189,11 +191,8 @@ def model_renders(engine, lang: str, concepts, *, use_cache: bool = True) -> set
             hyps = [h.text for r in results[i * per:(i + 1) * per] for h in r.hypotheses]
             _RENDERS[model, keys[concept.id]] = any(find_rendering(h, forms, lang) for h in hyps)
         if use_cache:
-            stored[model] = {**known, **{keys[c.id]: _RENDERS[model, keys[c.id]] for c in todo}}
-            try:
-                atomic_write_text(path, json.dumps(stored, indent=1, sort_keys=True))
-            except OSError:
-                pass  # a read-only cache only costs a re-measurement next run
+            measured = {keys[c.id]: _RENDERS[model, keys[c.id]] for c in todo}
+            _write_store(path, {**stored, model: {**known, **measured}})
     return {cid for cid, key in keys.items() if _RENDERS[model, key]}
 
 
