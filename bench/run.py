@@ -150,7 +150,7 @@ def _log(msg: str) -> None:
 def install_random_packages(langs: tuple[str, ...], packages: Path) -> list[Path]:
     """The random-weight package for each target code, installed into `packages`."""
     from bench import randmodel
-    from toolkit.models import install_file, installed_models
+    from toolkit.mt.packages import install_file, installed_models
 
     paths = [randmodel.build(lang, log=_log) for lang in langs]
     previous = os.environ["ARGOS_PACKAGES_DIR"]
@@ -173,8 +173,8 @@ def pinned_length(tokenize: Callable[[str], list]) -> tuple[int, list[int]]:
     A real model's output is about as long as its input; the random model never stops before
     `max_decoding_length`, so this one number fixes the decoding work per sentence.
     """
-    from toolkit.document import read_document
-    from toolkit.pipeline import mt_text, segment_blocks
+    from toolkit.formats.document import read_document
+    from toolkit.workflow.localize import mt_text, segment_blocks
 
     doc = read_document(ARTICLE)
     segmented = segment_blocks(doc.blocks, length=lambda s: len(tokenize(s)))
@@ -184,7 +184,7 @@ def pinned_length(tokenize: Callable[[str], list]) -> tuple[int, list[int]]:
 
 def install_fixture_packages(fixtures: Path) -> list[Path] | None:
     """The four pseudo-language packages, installed into the bench's fixture packages dir."""
-    from toolkit.models import install_file, installed_models
+    from toolkit.mt.packages import install_file, installed_models
 
     files = [fixtures / f"translate-en_{lang}.argosmodel" for lang in LANGS]
     if not all(f.is_file() for f in files):
@@ -206,10 +206,10 @@ def bench_random_model(repeats: int) -> list[Row]:
     """Rows 1 and 2: toolkit vs argostranslate, toolkit vs bare CTranslate2 (Argos-size model)."""
     import ctranslate2
 
-    from toolkit.document import read_document
-    from toolkit.engine import ArgosEngine
-    from toolkit.models import find_model
-    from toolkit.pipeline import translate_blocks
+    from toolkit.formats.document import read_document
+    from toolkit.mt.engine import ArgosEngine
+    from toolkit.mt.packages import find_model
+    from toolkit.workflow.localize import translate_blocks
 
     install_random_packages(("de",), RANDOM_PACKAGES)
     os.environ["ARGOS_PACKAGES_DIR"] = str(RANDOM_PACKAGES)  # for find_model and argostranslate
@@ -342,11 +342,11 @@ def _jsonable(options: dict) -> dict:
 
 def bench_localize(repeats: int) -> Row:
     """Row 3: an unchanged article again (catalog + cache answer everything) vs the first run."""
-    from toolkit.cache import CachedEngine, TranslationCache
-    from toolkit.document import read_document
-    from toolkit.engine import load_engine
-    from toolkit.glossary import load_glossary
-    from toolkit.pipeline import localize_document
+    from toolkit.formats.document import read_document
+    from toolkit.mt.cache import CachedEngine, TranslationCache
+    from toolkit.mt.engine import load_engine
+    from toolkit.terms.glossary import load_glossary
+    from toolkit.workflow.localize import localize_document
 
     doc = read_document(ARTICLE)
     glossary = load_glossary(GLOSSARY)
@@ -416,11 +416,11 @@ def bench_glossary(repeats: int) -> Row:
     first run (placeholder and term calibration included), and the ladder without the term
     calibration (every mapped term tried on rung 1, so every term sentence takes a second call).
     """
-    import toolkit.terms as terms
-    from toolkit.document import read_document
-    from toolkit.engine import load_engine
-    from toolkit.glossary import load_glossary
-    from toolkit.pipeline import translate_blocks
+    import toolkit.terms.enforce as terms
+    from toolkit.formats.document import read_document
+    from toolkit.mt.engine import load_engine
+    from toolkit.terms.glossary import load_glossary
+    from toolkit.workflow.localize import translate_blocks
 
     doc = read_document(ARTICLE)
     glossary = load_glossary(GLOSSARY)
@@ -568,10 +568,10 @@ def _peak_rss_kib(code: str, args: list[str], env: dict, cwd: Path | None = None
 
 
 _RUN_TOOLKIT_PINNED = """
-import toolkit.engine
+import toolkit.mt.engine
 # as in the speed rows: the random model decodes exactly BENCH_DECODE_LENGTH tokens per hypothesis
-toolkit.engine.DECODE_RATIO = 0
-toolkit.engine.DECODE_MARGIN = int(os.environ["BENCH_DECODE_LENGTH"])
+toolkit.mt.engine.DECODE_RATIO = 0
+toolkit.mt.engine.DECODE_MARGIN = int(os.environ["BENCH_DECODE_LENGTH"])
 """ + _RUN_TOOLKIT
 
 

@@ -39,7 +39,7 @@ def fixture_package(lang: str) -> Path:
 @pytest.fixture(scope="session")
 def installed_models() -> Path:
     """All four pseudo-language fixture packages installed in the session packages dir."""
-    from toolkit.models import install_file, installed_models
+    from toolkit.mt.packages import install_file, installed_models
 
     have = {m.to_code for m in installed_models()}
     for lang in LANGS:

@@ -6,7 +6,7 @@ can be named with ``TOOLKIT_TEST_LIBRETRANSLATE``). It runs on a free 127.0.0.1 
 the repository's pseudo-language fixture packages, fully offline:
 
 - ``ARGOS_PACKAGES_DIR`` points at a folder holding the fixture ``.argosmodel`` packages
-  (installed with ``toolkit.models.install_file``, the mechanism of conftest's
+  (installed with ``toolkit.mt.packages.install_file``, the mechanism of conftest's
   ``installed_models``). LibreTranslate only fetches the Argos index and models at start when
   fewer than two packages are installed (or with ``--update-models``), so with the four fixture
   packages it never touches the network.
@@ -96,7 +96,7 @@ def require_executable(executable: str | Path | None = None) -> Path:
 def install_fixture_packages(packages_dir: str | Path, langs: Iterable[str] = LANGS) -> Path:
     """Install the en->X fixture packages into ``packages_dir`` (created if needed).
 
-    Uses ``toolkit.models.install_file`` like conftest's ``installed_models``, but in a child
+    Uses ``toolkit.mt.packages.install_file`` like conftest's ``installed_models``, but in a child
     process: that function re-points argostranslate's module-level settings at
     ``ARGOS_PACKAGES_DIR``, and the test process must keep its own session folder.
     """
@@ -104,7 +104,7 @@ def install_fixture_packages(packages_dir: str | Path, langs: Iterable[str] = LA
     packages_dir.mkdir(parents=True, exist_ok=True)
     files = [str(FIXTURE_MODELS / f"translate-en_{lang}.argosmodel") for lang in langs]
     code = (
-        "import sys\nfrom toolkit.models import install_file\nfor f in sys.argv[1:]:\n    install_file(f)\n"
+        "import sys\nfrom toolkit.mt.packages import install_file\nfor f in sys.argv[1:]:\n    install_file(f)\n"
     )
     env = dict(os.environ, ARGOS_PACKAGES_DIR=str(packages_dir))
     done = subprocess.run(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.cache import CachedEngine, TranslationCache
-from toolkit.engine import ArgosEngine
-from toolkit.models import find_model
+from toolkit.mt.cache import CachedEngine, TranslationCache
+from toolkit.mt.engine import ArgosEngine
+from toolkit.mt.packages import find_model
 
 from conftest import ARTICLE, run_cli
 from pseudo import expected_translation

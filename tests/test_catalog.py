@@ -1,4 +1,4 @@
-"""Gettext catalogs (toolkit.catalog): build, the translator's update workflow, compile, render.
+"""Gettext catalogs (toolkit.l10n.catalog): build, the translator's update workflow, compile, render.
 
 No model here: machine output is plain `BlockResult` data, as `translate_blocks` would return it.
 Every .po/.pot written is checked with the real `msgfmt -c` and loaded by polib and Babel.
@@ -19,7 +19,9 @@ from babel.messages.pofile import read_po as babel_read_po
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.catalog import (
+from toolkit.errors import ToolkitError
+from toolkit.formats.document import Document, read_document
+from toolkit.l10n.catalog import (
     KEEP,
     REVIEW_CHANGED,
     TRANSLATE,
@@ -33,10 +35,8 @@ from toolkit.catalog import (
     render_catalog,
     write_po,
 )
-from toolkit.document import Document, read_document
-from toolkit.errors import ToolkitError
-from toolkit.pipeline import BlockResult, SentenceResult
-from toolkit.terms import TermOutcome
+from toolkit.terms.enforce import TermOutcome
+from toolkit.workflow.localize import BlockResult, SentenceResult
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = Path(__file__).parent / "fixtures" / "docs"
@@ -225,7 +225,7 @@ def test_template(tmp_path):
 
 
 def test_glossary_terms_flags_and_notes_become_extracted_comments(tmp_path):
-    from toolkit.glossary import load_glossary
+    from toolkit.terms.glossary import load_glossary
 
     glossary = load_glossary(ROOT / "glossaries" / "defense.csv")
     nato = glossary.get("nato")

@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from toolkit import __version__
-from toolkit.document import read_document
-from toolkit.pipeline import mt_text
-from toolkit.segment import join, segment_block
+from toolkit.formats.document import read_document
+from toolkit.l10n.segment import join, segment_block
+from toolkit.workflow.localize import mt_text
 
 from conftest import ARTICLE, ROOT, run_cli
 from pseudo import expected_translation

@@ -11,15 +11,15 @@ import shutil
 import polib
 import pytest
 
-from toolkit.cache import CachedEngine, TranslationCache
 from toolkit.config import parse_spec
-from toolkit.ct2 import MarianEngine, NllbEngine, detect_family, fingerprint
-from toolkit.document import read_document
-from toolkit.engine import load_engine
 from toolkit.errors import ToolkitError
-from toolkit.glossary import load_glossary
-from toolkit.inflect import check_translation
-from toolkit.pipeline import localize_document, mt_text, translate_blocks
+from toolkit.formats.document import read_document
+from toolkit.mt.cache import CachedEngine, TranslationCache
+from toolkit.mt.ct2 import MarianEngine, NllbEngine, detect_family, fingerprint
+from toolkit.mt.engine import load_engine
+from toolkit.terms.glossary import load_glossary
+from toolkit.terms.verify import check_translation
+from toolkit.workflow.localize import localize_document, mt_text, translate_blocks
 
 from conftest import ARTICLE, LANGS, ROOT, run_cli
 from pseudo import _processor, encode, map_pieces

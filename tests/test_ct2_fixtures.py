@@ -12,8 +12,8 @@ import ctranslate2
 import pytest
 import sentencepiece as spm
 
-from toolkit.document import read_document
-from toolkit.pipeline import segment_blocks
+from toolkit.formats.document import read_document
+from toolkit.workflow.localize import segment_blocks
 
 from pseudo import expected_plain, placeholder
 

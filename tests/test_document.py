@@ -1,4 +1,4 @@
-"""Reading articles into blocks and rendering them back (toolkit.document)."""
+"""Reading articles into blocks and rendering them back (toolkit.formats.document)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.document import Block, Document, detect_format, parse_document, read_document
 from toolkit.errors import ToolkitError
+from toolkit.formats.document import Block, Document, detect_format, parse_document, read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = Path(__file__).parent / "fixtures" / "docs"

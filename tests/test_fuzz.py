@@ -22,12 +22,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.catalog import plan_update, read_po, render_catalog, write_po
-from toolkit.document import parse_document, read_document
 from toolkit.errors import ToolkitError
-from toolkit.glossary import columns_for, find_terms, format_glossary, lint, load_glossary, parse_glossary
-from toolkit.models import read_archive_metadata
-from toolkit.terms import STYLES, mask, unmask
+from toolkit.formats.document import parse_document, read_document
+from toolkit.l10n.catalog import plan_update, read_po, render_catalog, write_po
+from toolkit.mt.packages import read_archive_metadata
+from toolkit.terms.enforce import STYLES, mask, unmask
+from toolkit.terms.glossary import (
+    columns_for,
+    find_terms,
+    format_glossary,
+    lint,
+    load_glossary,
+    parse_glossary,
+)
 
 from conftest import ROOT
 
@@ -229,7 +236,7 @@ def test_load_glossary_raises_only_toolkit_errors(tmp_path, data):
 
 
 # --------------------------------------------------------------------------------------------
-# glossary import: PO / CSV / TBX exports coming back from translators (toolkit/review.py)
+# glossary import: PO / CSV / TBX exports coming back from translators (toolkit/terms/exchange.py)
 
 TBX_ATOMS = [
     '<?xml version="1.0"?>', '<martif type="TBX-Basic">', "</martif>", "<text>", "</text>", "<body>",
@@ -259,9 +266,9 @@ IMPORT_PO_ATOMS = [
     data=st.data(),
 )
 def test_glossary_import_raises_only_toolkit_errors(tmp_path, kind, data):
-    review = pytest.importorskip("toolkit.review", reason="no toolkit/review.py yet: import fuzzing skipped")
+    review = pytest.importorskip("toolkit.terms.exchange", reason="no toolkit/terms/exchange.py yet: import fuzzing skipped")
     if not hasattr(review, "import_glossary"):
-        pytest.skip("toolkit.review has no import_glossary yet")
+        pytest.skip("toolkit.terms.exchange has no import_glossary yet")
     atoms = {"tbx": TBX_ATOMS, "csv": IMPORT_CSV_ATOMS, "po": IMPORT_PO_ATOMS}[kind]
     text = data.draw(st.one_of(joined(atoms, 60), st.text(max_size=50)))
     path = tmp_path / f"x.{kind}"

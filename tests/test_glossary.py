@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.errors import ToolkitError
-from toolkit.glossary import (
+from toolkit.terms.glossary import (
     LANGUAGES,
     Concept,
     Glossary,
@@ -485,7 +485,7 @@ def test_every_glossary_term_in_the_article_is_found(glossary):
 
 
 def test_find_terms_is_cached_per_glossary_content(glossary):
-    from toolkit.glossary import _term_matcher
+    from toolkit.terms.glossary import _term_matcher
 
     find_terms(glossary, "NATO")
     hits = _term_matcher.cache_info().hits

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from toolkit.errors import ToolkitError
-from toolkit.glossary import Concept, Glossary, Rendering, load_glossary
-from toolkit.inflect import (
+from toolkit.terms.glossary import Concept, Glossary, Rendering, load_glossary
+from toolkit.terms.verify import (
     RenderingMatch,
     TermCheck,
     check_translation,

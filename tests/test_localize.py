@@ -8,13 +8,13 @@ import subprocess
 import polib
 import pytest
 
-from toolkit.cache import CachedEngine, TranslationCache
-from toolkit.catalog import compile_catalog, read_po
-from toolkit.document import parse_document, read_document
-from toolkit.engine import ArgosEngine
-from toolkit.glossary import load_glossary
-from toolkit.models import find_model
-from toolkit.pipeline import localize_document, localize_documents, mt_text
+from toolkit.formats.document import parse_document, read_document
+from toolkit.l10n.catalog import compile_catalog, read_po
+from toolkit.mt.cache import CachedEngine, TranslationCache
+from toolkit.mt.engine import ArgosEngine
+from toolkit.mt.packages import find_model
+from toolkit.terms.glossary import load_glossary
+from toolkit.workflow.localize import localize_document, localize_documents, mt_text
 
 from conftest import ARTICLE, ROOT, run_cli
 from pseudo import expected_translation

@@ -11,8 +11,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from toolkit import models
 from toolkit.errors import ToolkitError
+from toolkit.mt import packages as models
 
 from conftest import fixture_package, run_cli
 

@@ -13,10 +13,9 @@ from pathlib import Path
 import polib
 import pytest
 
-from toolkit.catalog import CHECKSUM_PREFIX, MT_PREFIX, _checksum, po_path
 from toolkit.errors import ToolkitError
-from toolkit.glossary import columns_for, parse_glossary
-from toolkit.report import (
+from toolkit.l10n.catalog import CHECKSUM_PREFIX, MT_PREFIX, _checksum, po_path
+from toolkit.qa.review_page import (
     FUZZY,
     MISSING,
     REVIEWED,
@@ -29,6 +28,7 @@ from toolkit.report import (
     render_html,
     write_report,
 )
+from toolkit.terms.glossary import columns_for, parse_glossary
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT = ROOT / "tools" / "screenshot_report.sh"
@@ -255,7 +255,7 @@ def test_source_and_translation_terms_are_highlighted(catalogs):
 
 
 def test_highlight_pieces_are_escaped_separately():
-    from toolkit.report import _highlight
+    from toolkit.qa.review_page import _highlight
 
     text = "a<b & NATO's <i>"
     start = text.index("NATO")
@@ -442,7 +442,7 @@ def test_a_source_file_name_with_a_space_is_shown_whole(tmp_path):
     """polib splits `#: my story.txt:3` at the space; the page shows the name as written."""
     import polib
 
-    from toolkit.report import collect
+    from toolkit.qa.review_page import collect
 
     po = polib.POFile()
     po.metadata = {"Language": "de", "Content-Type": "text/plain; charset=UTF-8"}

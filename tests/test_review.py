@@ -16,9 +16,18 @@ from defusedxml.ElementTree import fromstring as safe_fromstring
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.document import read_document
 from toolkit.errors import ToolkitError
-from toolkit.glossary import (
+from toolkit.formats.document import read_document
+from toolkit.terms.exchange import (
+    CSV_COLUMNS,
+    blocking_terms,
+    diff_lines,
+    export_glossary,
+    extract_terms,
+    glossary_stats,
+    import_glossary,
+)
+from toolkit.terms.glossary import (
     Concept,
     Glossary,
     Rendering,
@@ -27,15 +36,6 @@ from toolkit.glossary import (
     lint,
     load_glossary,
     write_glossary,
-)
-from toolkit.review import (
-    CSV_COLUMNS,
-    blocking_terms,
-    diff_lines,
-    export_glossary,
-    extract_terms,
-    glossary_stats,
-    import_glossary,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -27,12 +27,12 @@ from pathlib import Path
 import polib
 import pytest
 
-from toolkit.catalog import read_po, write_po
-from toolkit.document import parse_document
 from toolkit.errors import ToolkitError
 from toolkit.fileio import locked
-from toolkit.pipeline import MAX_SENTENCE_TOKENS, mt_text
-from toolkit.segment import join, segment_block
+from toolkit.formats.document import parse_document
+from toolkit.l10n.catalog import read_po, write_po
+from toolkit.l10n.segment import join, segment_block
+from toolkit.workflow.localize import MAX_SENTENCE_TOKENS, mt_text
 
 from conftest import ROOT, run_cli
 from pseudo import encode, expected_translation
@@ -507,13 +507,13 @@ def test_bad_input_is_one_line_and_changes_nothing(outcomes, row_id, needles):
 
 
 # --------------------------------------------------------------------------------------------
-# TBX and the glossary import (toolkit/review.py): through the library, as there is no CLI yet
+# TBX and the glossary import (toolkit/terms/exchange.py): through the library, as there is no CLI yet
 
 
 def _review():
-    review = pytest.importorskip("toolkit.review", reason="no toolkit/review.py yet: TBX rows skipped")
+    review = pytest.importorskip("toolkit.terms.exchange", reason="no toolkit/terms/exchange.py yet: TBX rows skipped")
     if not hasattr(review, "import_glossary"):
-        pytest.skip("toolkit.review has no import_glossary yet: TBX rows skipped")
+        pytest.skip("toolkit.terms.exchange has no import_glossary yet: TBX rows skipped")
     return review
 
 
@@ -531,7 +531,7 @@ def _review():
 )
 def test_glossary_import_rejects_bad_files_naming_them(tmp_path, name, text, words):
     review = _review()
-    from toolkit.glossary import load_glossary
+    from toolkit.terms.glossary import load_glossary
 
     glossary_file = ROOT / "glossaries" / "defense.csv"
     glossary = load_glossary(glossary_file)
@@ -572,7 +572,7 @@ def test_declared_legacy_encoding_is_honoured_by_the_cli(outcomes):
 
 @pytest.fixture(scope="module")
 def loader(installed_models):
-    from toolkit.engine import load_engine
+    from toolkit.mt.engine import load_engine
 
     return lambda src, tgt: load_engine(src, tgt, threads=2)
 
@@ -581,8 +581,8 @@ def loader(installed_models):
     ("russian", RUSSIAN, "cp1251"), ("latin", LATIN1, "latin-1"), ("greek", GREEK, "cp1253"),
 ])
 def test_declared_legacy_encodings_are_honoured(loader, tmp_path, name, text, encoding):
-    from toolkit.document import read_document
-    from toolkit.pipeline import localize_document
+    from toolkit.formats.document import read_document
+    from toolkit.workflow.localize import localize_document
 
     src = tmp_path / f"{name}.txt"
     src.write_bytes(text.encode(encoding))
@@ -616,8 +616,8 @@ def test_bom_crlf_tabs_nbsp_zero_width_keep_the_layout_cli(outcomes):
 
 @pytest.mark.parametrize(("fmt", "source"), [("md", AWKWARD_MD), ("html", AWKWARD_HTML)])
 def test_bom_crlf_tabs_nbsp_zero_width_keep_the_layout(loader, tmp_path, fmt, source):
-    from toolkit.document import read_document
-    from toolkit.pipeline import localize_document
+    from toolkit.formats.document import read_document
+    from toolkit.workflow.localize import localize_document
 
     src = tmp_path / f"awkward.{fmt}"
     src.write_bytes(source.encode("utf-8"))
@@ -651,7 +651,7 @@ class Recorder:
 
 
 def test_huge_paragraph_and_600_token_sentence_are_split_never_truncated(loader):
-    from toolkit.pipeline import translate_blocks
+    from toolkit.workflow.localize import translate_blocks
 
     doc = _long_blocks()
     engine = Recorder(loader("en", "de"))
@@ -871,8 +871,8 @@ def test_runs_starting_together_share_a_new_cache(tmp_path):
 
 
 def test_a_run_that_cannot_get_the_lock_fails_clearly(template, tmp_path):
-    from toolkit.document import read_document
-    from toolkit.pipeline import localize_document
+    from toolkit.formats.document import read_document
+    from toolkit.workflow.localize import localize_document
 
     ws = _workspace(template, tmp_path)
     before = snapshot(ws)
@@ -910,8 +910,8 @@ def test_reviewed_msgstr_survives_every_command_but_overwrite_reviewed(template,
 
 def test_render_finds_a_source_whose_name_has_a_space(loader, tmp_path):
     """polib splits `#: my story.txt:1` in two; render used to look for a file called 'my'."""
-    from toolkit.document import read_document
-    from toolkit.pipeline import localize_document
+    from toolkit.formats.document import read_document
+    from toolkit.workflow.localize import localize_document
 
     src = tmp_path / "my story.txt"
     src.write_text(STORY, encoding="utf-8")
@@ -925,8 +925,8 @@ def test_render_finds_a_source_whose_name_has_a_space(loader, tmp_path):
 def test_a_file_name_with_a_line_break_never_yields_a_broken_catalog(loader, tmp_path, monkeypatch):
     """polib writes `#: file:line` raw: a short name with a line break gave a catalog msgfmt
     rejects, a long one a wrong reference (re-wrapped, the break became a space)."""
-    from toolkit.document import read_document
-    from toolkit.pipeline import localize_document
+    from toolkit.formats.document import read_document
+    from toolkit.workflow.localize import localize_document
 
     monkeypatch.chdir(tmp_path)
     for name in ("two\nlines.txt", "x" * 80 + "\rlines.txt"):

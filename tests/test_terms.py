@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.document import read_document
-from toolkit.engine import ArgosEngine
-from toolkit.glossary import Concept, Glossary, Rendering, load_glossary
-from toolkit.inflect import check_translation, find_rendering
-from toolkit.models import find_model
-from toolkit.pipeline import translate_document
-from toolkit.terms import STYLES, Unit, calibrate, mask, model_renders, translate_units, unmask
+from toolkit.formats.document import read_document
+from toolkit.mt.engine import ArgosEngine
+from toolkit.mt.packages import find_model
+from toolkit.terms.enforce import STYLES, Unit, calibrate, mask, model_renders, translate_units, unmask
+from toolkit.terms.glossary import Concept, Glossary, Rendering, load_glossary
+from toolkit.terms.verify import check_translation, find_rendering
+from toolkit.workflow.localize import translate_document
 
 from conftest import ARTICLE, LANGS, ROOT
 from pseudo import expected_translation
@@ -122,7 +122,7 @@ def test_term_the_model_already_gets_right_is_found(engines):
 
 def test_term_calibration_measures_what_the_model_renders_in_one_call(engines, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr("toolkit.terms._RENDERS", {})
+    monkeypatch.setattr("toolkit.terms.enforce._RENDERS", {})
     engine = engines["de"]
     own = Concept(id="sys", term="system", renderings={"de": Rendering("de", expected_translation("system"))})
     other = Concept(id="art5", term="Article 5", renderings={"de": Rendering("de", "Artikel 5")})
@@ -131,7 +131,7 @@ def test_term_calibration_measures_what_the_model_renders_in_one_call(engines, t
     assert engine.calls == before + 1  # every probe of every term in one batched call
     assert model_renders(engine, "de", [own, other]) == {"sys"}
     assert engine.calls == before + 1  # cached
-    monkeypatch.setattr("toolkit.terms._RENDERS", {})  # a new process reads the cache file
+    monkeypatch.setattr("toolkit.terms.enforce._RENDERS", {})  # a new process reads the cache file
     assert model_renders(engine, "de", [own, other]) == {"sys"}
     assert engine.calls == before + 1
     changed = Concept(id="sys", term="system", renderings={"de": Rendering("de", "System")})

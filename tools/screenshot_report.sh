@@ -1,5 +1,5 @@
 #!/bin/sh
-# Screenshot of a review page (toolkit.report) the way a reviewer first sees it, with headless
+# Screenshot of a review page (toolkit.qa.review_page) the way a reviewer first sees it, with headless
 # Chromium: to check the layout in CI artifacts or a pull request without opening a browser.
 #
 #   tools/screenshot_report.sh REPORT.html OUT.png [WIDTH,HEIGHT]     (default 1400,1000)

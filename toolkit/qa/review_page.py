@@ -32,12 +32,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import polib
 
-from toolkit.catalog import check_domain, is_machine, read_po, source_references
 from toolkit.errors import ToolkitError
 from toolkit.fileio import atomic_write_text
+from toolkit.l10n.catalog import check_domain, is_machine, read_po, source_references
 
 if TYPE_CHECKING:
-    from toolkit.glossary import Glossary
+    from toolkit.terms.glossary import Glossary
 
 REVIEWED = "reviewed"
 FUZZY = "fuzzy"
@@ -446,7 +446,7 @@ def _highlight(text: str, spans: Iterable[Span]) -> str:
 
 
 def _source_spans(glossary: Glossary, source: str) -> list[Span]:
-    from toolkit.glossary import find_terms
+    from toolkit.terms.glossary import find_terms
 
     concepts = {c.id: c for c in glossary.concepts}
     spans = []
@@ -463,7 +463,7 @@ def _target_spans(
     glossary: Glossary, source: str, translation: str, lang: str
 ) -> tuple[list[Span], list[str]]:
     """Marked renderings in the translation, and the escaped expected renderings not found."""
-    from toolkit.inflect import check_translation
+    from toolkit.terms.verify import check_translation
 
     if lang not in glossary.languages or not translation:
         return [], []

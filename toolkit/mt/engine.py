@@ -3,7 +3,7 @@
 An engine translates a list of sentences into n-best lists in as few calls as it can and names
 its model (`model_id`, recorded in catalogs and cache keys). Three kinds exist, chosen per
 language by `toolkit.config`: `argos` (here), `ct2` (any CTranslate2 model: OPUS-MT, NLLB;
-`toolkit.ct2`) and `libretranslate` (a server; `toolkit.libretranslate`).
+`toolkit.mt.ct2`) and `libretranslate` (a server; `toolkit.mt.libretranslate`).
 
 Why not `argostranslate.translate`: it calls CTranslate2 once per paragraph and passes its batch
 size (32) as a *token* budget, so it runs at about one sentence per batch. Here a whole list of
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from toolkit.errors import ToolkitError
-from toolkit.models import InstalledModel, find_model
+from toolkit.mt.packages import InstalledModel, find_model
 
 if TYPE_CHECKING:
     from toolkit.config import EngineSpec
@@ -269,13 +269,13 @@ def load_engine(
     `spec` (from `toolkit.config`) picks the kind; without one, the installed Argos package.
     """
     if spec is not None and spec.kind == "ct2":
-        from toolkit.ct2 import load_ct2_engine
+        from toolkit.mt.ct2 import load_ct2_engine
 
         return load_ct2_engine(spec, from_code, to_code, beam_size=beam_size,
                                token_budget=token_budget or default_token_budget(),
                                threads=threads or default_threads())
     if spec is not None and spec.kind == "libretranslate":
-        from toolkit.libretranslate import load_libretranslate_engine
+        from toolkit.mt.libretranslate import load_libretranslate_engine
 
         return load_libretranslate_engine(spec, from_code, to_code)
     model = find_model(from_code, to_code)

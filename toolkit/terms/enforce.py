@@ -1,7 +1,7 @@
 """Glossary enforcement during translation: the protection ladder, cheapest rung first.
 
 1. **n-best**: translate normally with several hypotheses and keep the best one in which every
-   required rendering is present (inflection-aware, `toolkit.inflect`). Grammar stays the model's.
+   required rendering is present (inflection-aware, `toolkit.terms.verify`). Grammar stays the model's.
 2. **mask**: replace each term with a placeholder the model copies, translate, put the approved
    rendering back. Do-not-translate terms and inline markup go straight to this rung, and so do
    mapped terms the model is measured never to render by itself (`model_renders`): trying them
@@ -168,7 +168,7 @@ def model_renders(engine, lang: str, concepts, *, use_cache: bool = True) -> set
     again). A model that renders a term in isolation usually renders it in context; one that
     never does would only fail rung 1 and cost a second call, so such terms are masked at once.
     """
-    from toolkit.inflect import find_rendering
+    from toolkit.terms.verify import find_rendering
 
     model = engine.model_id
     path = _terms_file()
@@ -226,7 +226,7 @@ class Unit:
 
 def _required(glossary, text: str, lang: str):
     """Glossary matches in a sentence with the rendering required for `lang`."""
-    from toolkit.glossary import find_terms
+    from toolkit.terms.glossary import find_terms
 
     by_id = {c.id: c for c in glossary.concepts}
     required = []
@@ -241,7 +241,7 @@ def _required(glossary, text: str, lang: str):
 
 
 def _all_present(text: str, needs, lang: str) -> bool:
-    from toolkit.inflect import find_rendering
+    from toolkit.terms.verify import find_rendering
 
     # each occurrence needs its own rendering: count matches by consuming them left to right
     remaining = text

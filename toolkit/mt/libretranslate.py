@@ -25,8 +25,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError, ThreadPoolExecutor, as_completed
 
 from toolkit.config import EngineSpec
-from toolkit.engine import Hypothesis, SentenceTranslation
 from toolkit.errors import ToolkitError
+from toolkit.mt.engine import Hypothesis, SentenceTranslation
 
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
 Done = Callable[[Sequence[str], Sequence[SentenceTranslation]], None]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from toolkit.errors import ToolkitError
-from toolkit.glossary import Concept, Glossary, TermMatch, find_terms
+from toolkit.terms.glossary import Concept, Glossary, TermMatch, find_terms
 
 _SNOWBALL = {
     "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german",

@@ -58,13 +58,13 @@ from typing import TYPE_CHECKING
 import polib
 
 import toolkit
-from toolkit.document import Block, Document
 from toolkit.errors import ToolkitError
 from toolkit.fileio import atomic_write_bytes, atomic_write_text, read_bytes
+from toolkit.formats.document import Block, Document
 
 if TYPE_CHECKING:
-    from toolkit.glossary import Glossary
-    from toolkit.pipeline import BlockResult
+    from toolkit.terms.glossary import Glossary
+    from toolkit.workflow.localize import BlockResult
 
 KEEP = "keep"
 REVIEW_CHANGED = "review-changed"
@@ -660,7 +660,7 @@ def _note_items(glossary: Glossary | None, block: Block, lang: str, result: Bloc
         return []
     # From the source text alone, so a reused entry gets the same notes as a fresh one.
     try:
-        from toolkit.glossary import find_terms
+        from toolkit.terms.glossary import find_terms
     except ImportError:
         sentences = result.sentences if result is not None else []
         ids = [t.concept_id for s in sentences for t in s.terms]

@@ -18,7 +18,7 @@ from toolkit import __version__
 from toolkit.errors import ToolkitError
 
 DEFAULT_LANGS = "el,ru,de,tr"
-REPO_GLOSSARY = Path(__file__).resolve().parent.parent / "glossaries" / "defense.csv"
+REPO_GLOSSARY = Path(__file__).resolve().parents[2] / "glossaries" / "defense.csv"
 
 app = typer.Typer(
     help="Offline translation and localization for newsrooms: English articles into Greek, "
@@ -67,7 +67,7 @@ def _langs(value: str) -> list[str]:
 
 def _require_english(doc) -> None:
     """Refuse an article that is confidently not English (the models translate from English)."""
-    from toolkit.qa import detect_article_language
+    from toolkit.qa.checks import detect_article_language
 
     found = detect_article_language("\n\n".join(b.text for b in doc.blocks))
     if found is not None and found.lang != "en" and found.probability >= 0.9:
@@ -82,7 +82,7 @@ def _engine_loader(beam: int, no_cache: bool, engines: list[str] | None = None):
     """Engines loaded once per process, chosen per language by toolkit.toml and --engine;
     wrapped by the persistent cache unless --no-cache."""
     from toolkit.config import load_config
-    from toolkit.engine import load_engine
+    from toolkit.mt.engine import load_engine
 
     config = load_config(engines or ())
 
@@ -91,7 +91,7 @@ def _engine_loader(beam: int, no_cache: bool, engines: list[str] | None = None):
 
     if no_cache:
         return load
-    from toolkit.cache import CachedEngine
+    from toolkit.mt.cache import CachedEngine
 
     cache = _open_cache()
     return lambda src, tgt: CachedEngine(load(src, tgt), cache)
@@ -104,14 +104,14 @@ ENGINE_HELP = (
 
 
 def _open_cache():
-    from toolkit.cache import open_cache  # lazily: sqlite3 is not needed for --help
+    from toolkit.mt.cache import open_cache  # lazily: sqlite3 is not needed for --help
 
     return open_cache()
 
 
 def _load_glossary(path: Path | None):
     """The glossary to enforce: the given file, else glossaries/defense.csv (cwd, then repo)."""
-    from toolkit.glossary import lint, load_glossary
+    from toolkit.terms.glossary import lint, load_glossary
 
     if path is None and not (Path("glossaries/defense.csv").is_file() or REPO_GLOSSARY.is_file()):
         err.print("warning: no glossaries/defense.csv here: translating without a glossary")
@@ -171,8 +171,8 @@ def translate(
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from toolkit.document import read_document
-    from toolkit.pipeline import localize_document
+    from toolkit.formats.document import read_document
+    from toolkit.workflow.localize import localize_document
 
     langs = _langs(to)
     doc = read_document(article, encoding=encoding)
@@ -260,8 +260,8 @@ def translate_batch(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from toolkit.document import FORMATS, read_document
-    from toolkit.pipeline import localize_documents
+    from toolkit.formats.document import FORMATS, read_document
+    from toolkit.workflow.localize import localize_documents
 
     paths: list[Path] = []
     for source in sources:
@@ -315,7 +315,7 @@ def compile_(
     use_fuzzy: bool = typer.Option(False, "--use-fuzzy", help="Include fuzzy (unreviewed) entries."),
 ) -> None:
     """Compile every .po under LOCALES to .mo for the website (fuzzy entries left out)."""
-    from toolkit.catalog import compile_catalog, read_po
+    from toolkit.l10n.catalog import compile_catalog, read_po
 
     pos = sorted(locales.glob("*/LC_MESSAGES/*.po"))
     if not pos:
@@ -336,9 +336,9 @@ def render(
     include_fuzzy: bool = typer.Option(False, "--include-fuzzy", help="Use unreviewed MT too."),
 ) -> None:
     """Rebuild the translated article from a catalog, in the source's own layout and format."""
-    from toolkit.catalog import read_po, render_catalog, source_references
-    from toolkit.document import read_document
     from toolkit.fileio import atomic_write_text
+    from toolkit.formats.document import read_document
+    from toolkit.l10n.catalog import read_po, render_catalog, source_references
 
     catalog = read_po(po)
     if source is None:
@@ -354,8 +354,8 @@ def render(
 @app.command()
 def detect(file: Path = typer.Argument(..., help="A text, Markdown or HTML file.")) -> None:
     """Print the language of FILE and the detector's probability (langdetect, seeded)."""
-    from toolkit.document import read_document
-    from toolkit.qa import detect_article_language
+    from toolkit.formats.document import read_document
+    from toolkit.qa.checks import detect_article_language
 
     doc = read_document(file)
     found = detect_article_language("\n\n".join(b.text for b in doc.blocks))
@@ -388,7 +388,7 @@ def qa(
     """Check catalogs for what MT gets wrong; exit 1 when there are errors."""
     import json
 
-    from toolkit.qa import check_catalog
+    from toolkit.qa.checks import check_catalog
 
     terms = _load_glossary(glossary)
     reports = [check_catalog(p, glossary=terms) for p in _catalog_paths(paths or [])]
@@ -432,8 +432,8 @@ def report(
     glossary: Path = typer.Option(None, "--glossary", help="Glossary [default: glossaries/defense.csv]."),
 ) -> None:
     """Write one self-contained review page: source and translations side by side, with QA."""
-    from toolkit.qa import check_catalog
-    from toolkit.report import catalogs_for_domain, write_report
+    from toolkit.qa.checks import check_catalog
+    from toolkit.qa.review_page import catalogs_for_domain, write_report
 
     if len(targets) == 1 and targets[0].suffix != ".po" and not targets[0].exists():
         pos = catalogs_for_domain(locales, str(targets[0]))
@@ -453,7 +453,7 @@ def report(
 @models_app.command("list")
 def models_list() -> None:
     """Installed packages: pair, version, path, size."""
-    from toolkit.models import installed_models, packages_dir
+    from toolkit.mt.packages import installed_models, packages_dir
 
     models = installed_models()
     if not models:
@@ -474,7 +474,7 @@ def models_available(
     from_code: str = typer.Option(None, "--from", help="Only packages from this language."),
 ) -> None:
     """Translation packages in the Argos package index (needs the network)."""
-    from toolkit.models import available_models
+    from toolkit.mt.packages import available_models
 
     table = Table()
     for col in ("pair", "version", "name"):
@@ -498,7 +498,7 @@ def models_install(
     """
     from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
-    from toolkit import models
+    from toolkit.mt import packages as models
 
     if not targets:
         if Path(source).suffix != ".argosmodel" and not Path(source).exists():
@@ -530,7 +530,7 @@ def models_remove(
     target: str = typer.Argument(..., help="Target language code."),
 ) -> None:
     """Uninstall the package for a pair."""
-    from toolkit.models import remove
+    from toolkit.mt.packages import remove
 
     model = remove(source, target)
     console.print(f"removed {model.pair} {model.version} ({model.path})")
@@ -551,7 +551,7 @@ def models_convert(
     --local-dir opus-mt-tc-big-en-tr`), convert it here, then use it with
     `--engine tr=ct2:OUTPUT` or in toolkit.toml. Needs transformers and torch (converting only).
     """
-    from toolkit.ct2 import convert_model, detect_family
+    from toolkit.mt.ct2 import convert_model, detect_family
 
     convert_model(source, output, quantization=quantization, force=force)
     console.print(f"converted {source} -> {output} ({detect_family(output)}, {quantization})")
@@ -586,7 +586,7 @@ def glossary_lint(
     path: Path = typer.Argument(None, help="Glossary file [default: glossaries/defense.csv]."),
 ) -> None:
     """Duplicates, conflicts, overlapping terms, missing languages, empty renderings."""
-    from toolkit.glossary import lint, load_glossary
+    from toolkit.terms.glossary import lint, load_glossary
 
     source = _glossary_path(path)
     issues = lint(load_glossary(source))
@@ -607,9 +607,9 @@ def glossary_check(
     glossary: Path = typer.Option(None, "--glossary", help="Glossary [default: glossaries/defense.csv]."),
 ) -> None:
     """Is every glossary term of SOURCE rendered as approved in TRANSLATION? (inflection-aware)"""
-    from toolkit.document import read_document
-    from toolkit.glossary import load_glossary
-    from toolkit.inflect import check_translation
+    from toolkit.formats.document import read_document
+    from toolkit.terms.glossary import load_glossary
+    from toolkit.terms.verify import check_translation
 
     terms = load_glossary(_glossary_path(glossary))
     src, out = read_document(source), read_document(translation)
@@ -640,10 +640,10 @@ def glossary_export(
     glossary: Path = typer.Option(None, "--glossary", help="Glossary [default: glossaries/defense.csv]."),
 ) -> None:
     """Write the glossary for translators to review: PO, CSV (spreadsheets) or TBX-Basic (CAT tools)."""
-    from toolkit.document import read_document
     from toolkit.fileio import atomic_write_bytes
-    from toolkit.glossary import load_glossary
-    from toolkit.review import export_glossary
+    from toolkit.formats.document import read_document
+    from toolkit.terms.exchange import export_glossary
+    from toolkit.terms.glossary import load_glossary
 
     data = export_glossary(
         load_glossary(_glossary_path(glossary)), fmt or out.suffix.lstrip(".").lower(), lang,
@@ -662,8 +662,8 @@ def glossary_import(
     glossary: Path = typer.Option(None, "--glossary", help="Glossary [default: glossaries/defense.csv]."),
 ) -> None:
     """Fold a translator's decisions (approvals, new renderings, rejections) into the glossary."""
-    from toolkit.glossary import load_glossary, write_glossary
-    from toolkit.review import diff_lines, import_glossary
+    from toolkit.terms.exchange import diff_lines, import_glossary
+    from toolkit.terms.glossary import load_glossary, write_glossary
 
     source = _glossary_path(glossary)
     result = import_glossary(load_glossary(source), path, reviewer=reviewer, add_new=add_new)
@@ -682,9 +682,9 @@ def glossary_extract(
     """Terms of ARTICLE the glossary does not cover yet: acronyms, names, recurring phrases."""
     from rich.markup import escape
 
-    from toolkit.document import read_document
-    from toolkit.glossary import load_glossary
-    from toolkit.review import extract_terms
+    from toolkit.formats.document import read_document
+    from toolkit.terms.exchange import extract_terms
+    from toolkit.terms.glossary import load_glossary
 
     doc = read_document(article)
     text = "\n\n".join(b.text for b in doc.blocks)  # the text, without Markdown/HTML around it
@@ -703,9 +703,9 @@ def glossary_stats(
     glossary: Path = typer.Option(None, "--glossary", help="Glossary [default: glossaries/defense.csv]."),
 ) -> None:
     """Review progress per language: proposed, approved, rejected, missing."""
-    from toolkit.glossary import load_glossary
-    from toolkit.review import blocking_terms
-    from toolkit.review import glossary_stats as stats_of
+    from toolkit.terms.exchange import blocking_terms
+    from toolkit.terms.exchange import glossary_stats as stats_of
+    from toolkit.terms.glossary import load_glossary
 
     terms = load_glossary(_glossary_path(glossary))
     table = Table()

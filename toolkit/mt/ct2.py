@@ -25,8 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from toolkit.config import EngineSpec
-from toolkit.engine import DEFAULT_BEAM, CT2Engine
 from toolkit.errors import ToolkitError
+from toolkit.mt.engine import DEFAULT_BEAM, CT2Engine
 
 FAMILIES = ("marian", "nllb", "m2m100")
 TOKENIZER_FILES = ("source.spm", "target.spm", "sentencepiece.bpe.model")

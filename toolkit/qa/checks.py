@@ -10,7 +10,7 @@ finding is one line naming what is wrong, so a reviewer can read the report quic
 Checks (id, severity, what is compared):
 
 ``glossary``        error    every glossary term of the source has an accepted rendering
-                             (inflection-aware, `toolkit.inflect.check_translation`); a missing
+                             (inflection-aware, `toolkit.terms.verify.check_translation`); a missing
                              or rejected rendering is reported. Do-not-translate concepts are
                              left to ``dnt``, so a problem is reported once.
 ``dnt``             error    do-not-translate terms appear unchanged, case included
@@ -30,7 +30,7 @@ Checks (id, severity, what is compared):
                              `LENGTH_SLACK` characters either way, for short sentences); only
                              for sources of 20 characters or more.
 ``sentences``       warning  the sentence counts differ by more than one per five source sentences
-                             (so 0 for up to four). Counting uses `toolkit.segment.segment_block`
+                             (so 0 for up to four). Counting uses `toolkit.l10n.segment.segment_block`
                              on both sides, after teaching it what it cannot know from English:
                              the Greek question mark ``;``, ordinals ``1. Oktober`` and
                              ``5. Madde``, single-letter initials in any script and the common
@@ -64,11 +64,11 @@ from pathlib import Path
 from babel import Locale
 from babel.core import UnknownLocaleError
 
-from toolkit.catalog import is_machine, read_po
 from toolkit.errors import ToolkitError
-from toolkit.glossary import Glossary, find_terms
-from toolkit.inflect import TermCheck, check_translation, normalize
-from toolkit.segment import segment_block
+from toolkit.l10n.catalog import is_machine, read_po
+from toolkit.l10n.segment import segment_block
+from toolkit.terms.glossary import Glossary, find_terms
+from toolkit.terms.verify import TermCheck, check_translation, normalize
 
 ERROR, WARNING = "error", "warning"
 

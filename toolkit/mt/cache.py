@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from toolkit.engine import Hypothesis, SentenceTranslation
+from toolkit.mt.engine import Hypothesis, SentenceTranslation
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS mt (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 

@@ -11,13 +11,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.document import Block, Document
-from toolkit.engine import Engine, load_engine, release_memory
 from toolkit.errors import ToolkitError
 from toolkit.fileio import atomic_write_text, locked
-from toolkit.glossary import Glossary
-from toolkit.segment import Segment, join, segment_block
-from toolkit.terms import TermOutcome, Unit, translate_units
+from toolkit.formats.document import Block, Document
+from toolkit.l10n.segment import Segment, join, segment_block
+from toolkit.mt.engine import Engine, load_engine, release_memory
+from toolkit.terms.enforce import TermOutcome, Unit, translate_units
+from toolkit.terms.glossary import Glossary
 
 EngineLoader = Callable[[str, str], Engine]
 Progress = Callable[[str, str], None]  # (language, stage message)
@@ -254,7 +254,7 @@ def _unload(engine) -> None:
 
 def _qa_items(result: LanguageResult, lang: str, glossary: Glossary | None) -> dict[int, list[str]]:
     """QA findings on fresh machine output, as `#. QA: ...` items for the catalog entries."""
-    from toolkit.qa import check_entry
+    from toolkit.qa.checks import check_entry
 
     items = {}
     for block in result.blocks:
@@ -268,7 +268,7 @@ def _localize(
     docs, domains, langs, locales_dir, out_dir, from_code, engine_loader, glossary, skip_missing, progress,
     overwrite_reviewed=False,
 ) -> list[list[LanguageReport]]:
-    from toolkit.catalog import (
+    from toolkit.l10n.catalog import (
         annotate,
         build_catalog,
         build_template,
@@ -307,7 +307,7 @@ def _localize(
     # were, and the language detector (QA) is never in memory together with a model's batch.
     results: dict[tuple[int, str], LanguageResult] = {}
     if engines:
-        from toolkit.qa import release_detector
+        from toolkit.qa.checks import release_detector
 
         release_detector()  # the input's language check loaded it; QA reloads it after
     for lang in langs:

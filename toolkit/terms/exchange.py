@@ -1,6 +1,6 @@
 """The glossary review loop: export for translators, import their decisions back into the CSV.
 
-The canonical glossary (`toolkit.glossary`, ``glossaries/defense.csv``) stays the one source of
+The canonical glossary (`toolkit.terms.glossary`, ``glossaries/defense.csv``) stays the one source of
 truth. Translators review it in the tool they already use -- a PO editor, a spreadsheet or a CAT
 tool -- and `import_glossary` folds their decisions back in. Translate Toolkit (``csv2tbx``,
 ``tbx2po``, ``poterminology``), Weblate and DeepL/AWS glossaries convert terminology one way;
@@ -97,7 +97,7 @@ from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from toolkit.errors import ToolkitError
 from toolkit.fileio import decode_utf8, read_bytes
-from toolkit.glossary import (
+from toolkit.terms.glossary import (
     LIST_SEPARATOR,
     STATUSES,
     Concept,
@@ -111,7 +111,7 @@ from toolkit.glossary import (
 )
 
 if TYPE_CHECKING:
-    from toolkit.document import Document
+    from toolkit.formats.document import Document
 
 __all__ = [
     "CSV_COLUMNS",
@@ -261,7 +261,7 @@ def _selected(concept: Concept, lang: str, status: str | None) -> bool:
 
 def _article_contexts(glossary: Glossary, article: Document) -> dict[str, list[tuple[str, int]]]:
     """Concept id -> the article sentences (whitespace collapsed) where it occurs, with lines."""
-    from toolkit.segment import segment_block
+    from toolkit.l10n.segment import segment_block
 
     found: dict[str, list[tuple[str, int]]] = {}
     for block in article.blocks:
@@ -295,7 +295,7 @@ def _export_po(
     contexts: dict[str, list[tuple[str, int]]],
     article: Document | None,
 ) -> bytes:
-    from toolkit.catalog import plural_forms
+    from toolkit.l10n.catalog import plural_forms
 
     # No wrapping: polib would wrap the translator comment (the note) into new lines.
     po = polib.POFile(wrapwidth=0, encoding="utf-8")
@@ -783,7 +783,7 @@ def _language(code: str, glossary: Glossary, path: Path, line: int | None) -> st
 
 def _read_po_entries(path: Path, glossary: Glossary) -> tuple[list[_Entry], str]:
     """The entries, and the reviewer named by the Last-Translator header."""
-    from toolkit.catalog import read_po
+    from toolkit.l10n.catalog import read_po
 
     po = read_po(path)
     lang = _language(po.metadata.get("Language", ""), glossary, path, 1)
@@ -1181,8 +1181,8 @@ def extract_terms(doc_text: str, glossary: Glossary, *, min_count: int = 1) -> l
     already matches is masked first, so nothing it knows is proposed again. A capitalised word
     that only ever starts a sentence (``Upgrading``) is not taken for part of a name.
     """
-    from toolkit.document import parse_document
-    from toolkit.segment import segment_block
+    from toolkit.formats.document import parse_document
+    from toolkit.l10n.segment import segment_block
 
     doc = parse_document(doc_text, "txt")
     sentences: list[tuple[tuple[int, int], str, str]] = []  # (position, masked, original)
