@@ -104,7 +104,8 @@ def install_fixture_packages(packages_dir: str | Path, langs: Iterable[str] = LA
     packages_dir.mkdir(parents=True, exist_ok=True)
     files = [str(FIXTURE_MODELS / f"translate-en_{lang}.argosmodel") for lang in langs]
     code = (
-        "import sys\nfrom toolkit.mt.packages import install_file\nfor f in sys.argv[1:]:\n    install_file(f)\n"
+        "import sys\nfrom toolkit.mt.packages import install_file\n"
+        "for f in sys.argv[1:]:\n    install_file(f)\n"
     )
     env = dict(os.environ, ARGOS_PACKAGES_DIR=str(packages_dir))
     done = subprocess.run(
