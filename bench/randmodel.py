@@ -21,17 +21,21 @@ by that option alone (the bench passes the same value on every side).
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import random
 import re
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(__file__).resolve().parent / ".cache"
 ARTICLE = ROOT / "examples" / "article.txt"
+
+sys.path.insert(0, str(ROOT / "tools"))
+from spm_train import train_unigram  # noqa: E402  (tools/spm_train.py: one recipe for bench and fixtures)
+
 SBD_ONNX = ROOT / "tests" / "fixtures" / "sbd" / "en.onnx"
 
 SEED = 20250101
@@ -59,35 +63,12 @@ def _sbd_digest() -> str:
 
 
 def train_sentencepiece() -> bytes:
-    import sentencepiece as spm
-
     text = ARTICLE.read_text(encoding="utf-8")
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     words = re.findall(r"\S+", text)
     rng = random.Random(SEED)
     lines += [" ".join(rng.choice(words) for _ in range(rng.randint(8, 30))) for _ in range(5000)]
-    model = io.BytesIO()
-    spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(lines),
-        model_writer=model,
-        model_type="unigram",
-        vocab_size=VOCAB_SIZE,
-        hard_vocab_limit=False,  # as many pieces as the data allows
-        character_coverage=1.0,
-        byte_fallback=True,
-        split_digits=True,
-        unk_id=0,
-        bos_id=1,
-        eos_id=2,
-        pad_id=3,
-        unk_piece="<unk>",
-        bos_piece="<s>",
-        eos_piece="</s>",
-        pad_piece="<pad>",
-        num_threads=1,
-        minloglevel=2,
-    )
-    return model.getvalue()
+    return train_unigram(lines, VOCAB_SIZE)
 
 
 def _spec(vocabulary: list[str]):

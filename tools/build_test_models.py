@@ -276,34 +276,11 @@ def spm_training_lines() -> list[str]:
 
 
 def train_sentencepiece(out_path: Path) -> None:
-    import io
+    from spm_train import train_unigram  # tools/spm_train.py, shared with bench/randmodel.py
 
-    import sentencepiece as spm
-
-    model = io.BytesIO()
-    spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(spm_training_lines()),
-        model_writer=model,
-        model_type="unigram",
-        vocab_size=SPM_VOCAB_SIZE,
-        hard_vocab_limit=False,
-        character_coverage=1.0,
-        byte_fallback=True,
-        split_digits=True,
-        user_defined_symbols=PLACEHOLDERS,
-        unk_id=0,
-        bos_id=1,
-        eos_id=2,
-        pad_id=3,
-        unk_piece="<unk>",
-        bos_piece="<s>",
-        eos_piece="</s>",
-        pad_piece="<pad>",
-        num_threads=1,
-        minloglevel=2,
-    )
+    data = train_unigram(spm_training_lines(), SPM_VOCAB_SIZE, user_defined_symbols=PLACEHOLDERS)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_bytes(model.getvalue())
+    out_path.write_bytes(data)
 
 
 def load_sp(path: Path = SPM_PATH):
