@@ -174,7 +174,7 @@ def pinned_length(tokenize: Callable[[str], list]) -> tuple[int, list[int]]:
     `max_decoding_length`, so this one number fixes the decoding work per sentence.
     """
     from toolkit.formats.document import read_document
-    from toolkit.workflow.localize import mt_text, segment_blocks
+    from toolkit.l10n.translate import mt_text, segment_blocks
 
     doc = read_document(ARTICLE)
     segmented = segment_blocks(doc.blocks, length=lambda s: len(tokenize(s)))
@@ -207,9 +207,9 @@ def bench_random_model(repeats: int) -> list[Row]:
     import ctranslate2
 
     from toolkit.formats.document import read_document
-    from toolkit.mt.engine import ArgosEngine
+    from toolkit.l10n.translate import translate_blocks
+    from toolkit.mt.argos import ArgosEngine
     from toolkit.mt.packages import find_model
-    from toolkit.workflow.localize import translate_blocks
 
     install_random_packages(("de",), RANDOM_PACKAGES)
     os.environ["ARGOS_PACKAGES_DIR"] = str(RANDOM_PACKAGES)  # for find_model and argostranslate
@@ -344,7 +344,7 @@ def bench_localize(repeats: int) -> Row:
     """Row 3: an unchanged article again (catalog + cache answer everything) vs the first run."""
     from toolkit.formats.document import read_document
     from toolkit.mt.cache import CachedEngine, TranslationCache
-    from toolkit.mt.engine import load_engine
+    from toolkit.mt.registry import load_engine
     from toolkit.terms.glossary import load_glossary
     from toolkit.workflow.localize import localize_document
 
@@ -416,11 +416,12 @@ def bench_glossary(repeats: int) -> Row:
     first run (placeholder and term calibration included), and the ladder without the term
     calibration (every mapped term tried on rung 1, so every term sentence takes a second call).
     """
+    import toolkit.terms.calibrate as calibration
     import toolkit.terms.enforce as terms
     from toolkit.formats.document import read_document
-    from toolkit.mt.engine import load_engine
+    from toolkit.l10n.translate import translate_blocks
+    from toolkit.mt.registry import load_engine
     from toolkit.terms.glossary import load_glossary
-    from toolkit.workflow.localize import translate_blocks
 
     doc = read_document(ARTICLE)
     glossary = load_glossary(GLOSSARY)
@@ -428,9 +429,9 @@ def bench_glossary(repeats: int) -> Row:
     translate_blocks(doc.blocks, engine, "de")  # warm-up of the model itself
 
     def forget_calibrations():
-        terms._CALIBRATED.clear()
-        terms._RENDERS.clear()
-        for path in (terms._calibration_file(), terms._terms_file()):
+        calibration._CALIBRATED.clear()
+        calibration._RENDERS.clear()
+        for path in (calibration._calibration_file(), calibration._terms_file()):
             path.unlink(missing_ok=True)
 
     forget_calibrations()
@@ -568,10 +569,10 @@ def _peak_rss_kib(code: str, args: list[str], env: dict, cwd: Path | None = None
 
 
 _RUN_TOOLKIT_PINNED = """
-import toolkit.mt.engine
+import toolkit.mt.ctranslate
 # as in the speed rows: the random model decodes exactly BENCH_DECODE_LENGTH tokens per hypothesis
-toolkit.mt.engine.DECODE_RATIO = 0
-toolkit.mt.engine.DECODE_MARGIN = int(os.environ["BENCH_DECODE_LENGTH"])
+toolkit.mt.ctranslate.DECODE_RATIO = 0
+toolkit.mt.ctranslate.DECODE_MARGIN = int(os.environ["BENCH_DECODE_LENGTH"])
 """ + _RUN_TOOLKIT
 
 

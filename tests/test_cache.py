@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from toolkit.mt.argos import ArgosEngine
 from toolkit.mt.cache import CachedEngine, TranslationCache
-from toolkit.mt.engine import ArgosEngine
 from toolkit.mt.packages import find_model
 
 from conftest import ARTICLE, run_cli

@@ -21,22 +21,14 @@ from hypothesis import strategies as st
 
 from toolkit.errors import ToolkitError
 from toolkit.formats.document import Document, read_document
-from toolkit.l10n.catalog import (
-    KEEP,
-    REVIEW_CHANGED,
-    TRANSLATE,
-    build_catalog,
-    build_template,
-    compile_catalog,
-    plan_update,
-    po_path,
-    pot_path,
-    read_po,
-    render_catalog,
-    write_po,
-)
+from toolkit.formats.po import read_po, write_po
+from toolkit.l10n.catalog import build_catalog, build_template, po_path, pot_path
+from toolkit.l10n.compile import compile_catalog
+from toolkit.l10n.plan import KEEP, REVIEW_CHANGED, TRANSLATE, plan_update
+from toolkit.l10n.render import render_catalog
+from toolkit.l10n.translate import BlockResult
+from toolkit.terms.enforce import SentenceOutcome as SentenceResult
 from toolkit.terms.enforce import TermOutcome
-from toolkit.workflow.localize import BlockResult, SentenceResult
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = Path(__file__).parent / "fixtures" / "docs"

@@ -10,8 +10,8 @@ import pytest
 
 from toolkit import __version__
 from toolkit.formats.document import read_document
-from toolkit.l10n.segment import join, segment_block
-from toolkit.workflow.localize import mt_text
+from toolkit.l10n.translate import mt_text
+from toolkit.segment import join, segment_block
 
 from conftest import ARTICLE, ROOT, run_cli
 from pseudo import expected_translation
@@ -53,7 +53,7 @@ def test_version():
 def test_the_list_above_is_every_command():
     import typer
 
-    from toolkit.cli import app
+    from toolkit.cli.app import app
 
     def walk(command, path=()):
         yield path

@@ -14,12 +14,13 @@ import pytest
 from toolkit.config import parse_spec
 from toolkit.errors import ToolkitError
 from toolkit.formats.document import read_document
+from toolkit.l10n.translate import mt_text, translate_blocks
 from toolkit.mt.cache import CachedEngine, TranslationCache
 from toolkit.mt.ct2 import MarianEngine, NllbEngine, detect_family, fingerprint
-from toolkit.mt.engine import load_engine
+from toolkit.mt.registry import load_engine
 from toolkit.terms.glossary import load_glossary
 from toolkit.terms.verify import check_translation
-from toolkit.workflow.localize import localize_document, mt_text, translate_blocks
+from toolkit.workflow.localize import localize_document
 
 from conftest import ARTICLE, LANGS, ROOT, run_cli
 from pseudo import _processor, encode, map_pieces

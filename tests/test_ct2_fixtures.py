@@ -13,7 +13,7 @@ import pytest
 import sentencepiece as spm
 
 from toolkit.formats.document import read_document
-from toolkit.workflow.localize import segment_blocks
+from toolkit.l10n.translate import segment_blocks
 
 from pseudo import expected_plain, placeholder
 

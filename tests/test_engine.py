@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from toolkit.mt.engine import ArgosEngine, load_engine
+from toolkit.mt.argos import ArgosEngine
 from toolkit.mt.packages import find_model
+from toolkit.mt.registry import load_engine
 
 from conftest import ROOT
 from pseudo import expected_translation
@@ -87,7 +88,7 @@ def test_empty_input_makes_no_call(engine):
 def test_hot_path_does_not_import_argostranslate_translate(installed_models):
     code = (
         "import sys, json\n"
-        "from toolkit.mt.engine import load_engine\n"
+        "from toolkit.mt.registry import load_engine\n"
         "out = load_engine('en', 'de').translate(['NATO is an alliance.'])\n"
         "print(json.dumps([out[0].text, 'argostranslate.translate' in sys.modules]))\n"
     )

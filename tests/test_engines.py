@@ -18,11 +18,12 @@ import pytest
 from toolkit.config import EngineSpec, load_config, parse_spec
 from toolkit.errors import ToolkitError
 from toolkit.formats.document import read_document
+from toolkit.l10n.translate import mt_text, translate_blocks
 from toolkit.mt.cache import CachedEngine, TranslationCache
 from toolkit.mt.libretranslate import LibreTranslateEngine
 from toolkit.terms.glossary import load_glossary
 from toolkit.terms.verify import check_translation
-from toolkit.workflow.localize import localize_document, mt_text, translate_blocks
+from toolkit.workflow.localize import localize_document
 
 from conftest import ARTICLE, LANGS, ROOT, run_cli
 from libretranslate_server import expected_output
@@ -148,7 +149,7 @@ def test_catalogs_record_the_engine_and_the_cache_never_mixes_engines(
 ):
     cache = TranslationCache(tmp_path / "cache.sqlite3")
     doc = read_document(ARTICLE)
-    from toolkit.mt.engine import load_engine
+    from toolkit.mt.registry import load_engine
 
     localize_document(doc, ["de"], locales_dir=tmp_path / "argos", engine_loader=lambda s, t: CachedEngine(
         load_engine(s, t), cache))

@@ -17,15 +17,14 @@ from toolkit.terms.glossary import (
     Concept,
     Glossary,
     Rendering,
-    TermMatch,
     columns_for,
-    find_terms,
     format_glossary,
-    lint,
     load_glossary,
     parse_glossary,
     write_glossary,
 )
+from toolkit.terms.lint import lint
+from toolkit.terms.match import TermMatch, find_terms
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "glossaries" / "defense.csv"
@@ -485,7 +484,7 @@ def test_every_glossary_term_in_the_article_is_found(glossary):
 
 
 def test_find_terms_is_cached_per_glossary_content(glossary):
-    from toolkit.terms.glossary import _term_matcher
+    from toolkit.terms.match import _term_matcher
 
     find_terms(glossary, "NATO")
     hits = _term_matcher.cache_info().hits

@@ -8,13 +8,16 @@ import subprocess
 import polib
 import pytest
 
+from toolkit.errors import ModelNotInstalled, ToolkitError
 from toolkit.formats.document import parse_document, read_document
-from toolkit.l10n.catalog import compile_catalog, read_po
+from toolkit.formats.po import read_po
+from toolkit.l10n.compile import compile_catalog
+from toolkit.l10n.translate import mt_text
+from toolkit.mt.argos import ArgosEngine
 from toolkit.mt.cache import CachedEngine, TranslationCache
-from toolkit.mt.engine import ArgosEngine
 from toolkit.mt.packages import find_model
 from toolkit.terms.glossary import load_glossary
-from toolkit.workflow.localize import localize_document, localize_documents, mt_text
+from toolkit.workflow.localize import localize_document, localize_documents
 
 from conftest import ARTICLE, ROOT, run_cli
 from pseudo import expected_translation
@@ -232,3 +235,39 @@ def test_four_languages_hold_one_model_at_a_time_and_write_only_after_all(loader
         assert written == []  # no catalog is written before every language is translated
     assert not any(e.translator.model_is_loaded for e in loader.engines.values())
     assert len(list((tmp_path / "loc").rglob("*.po"))) == 4
+
+
+def test_skip_missing_skips_only_a_missing_model_not_a_failing_engine(loader, tmp_path):
+    """`--skip-missing` is for languages without an installed model; a LibreTranslate server that
+    is down is an error like any other, even with it."""
+    doc = parse_document(ARTICLE_V1, "txt", "story.txt")
+
+    def down(src, tgt):
+        if tgt == "fr":
+            raise ToolkitError("LibreTranslate at http://127.0.0.1:9 is unreachable (connection refused)")
+        return loader(src, tgt)
+
+    with pytest.raises(ToolkitError, match="is unreachable") as caught:
+        localize_document(doc, ["de", "fr"], locales_dir=tmp_path / "loc", engine_loader=down,
+                          skip_missing=True)
+    assert not isinstance(caught.value, ModelNotInstalled)
+    assert not (tmp_path / "loc").exists() or not list((tmp_path / "loc").rglob("*.po*"))
+
+    def missing(src, tgt):
+        if tgt == "fr":
+            raise ModelNotInstalled(f"no model installed for {src}->{tgt}")
+        return loader(src, tgt)
+
+    de, fr = localize_document(doc, ["de", "fr"], locales_dir=tmp_path / "loc", engine_loader=missing,
+                               skip_missing=True)
+    assert not de.missing_model and de.result is not None
+    assert fr.missing_model and fr.result is None
+    entries = [e for e in read_po(fr.po_path) if not e.obsolete]
+    assert entries and all(e.msgstr == "" for e in entries)
+    with pytest.raises(ModelNotInstalled, match="no model installed for en->fr"):
+        localize_document(doc, ["fr"], locales_dir=tmp_path / "loc2", engine_loader=missing)
+
+
+def test_find_model_says_no_model_installed(installed_models):
+    with pytest.raises(ModelNotInstalled, match="no model installed for en->xx"):
+        find_model("en", "xx")

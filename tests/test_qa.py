@@ -10,17 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.errors import ToolkitError
-from toolkit.qa.checks import (
-    CHECKS,
-    SEVERITIES,
-    CatalogReport,
-    Detection,
-    Finding,
-    check_catalog,
-    check_entry,
-    detect_article_language,
-    detect_language,
-)
+from toolkit.qa.catalog_report import CatalogReport, check_catalog
+from toolkit.qa.checks import CHECKS, SEVERITIES, check_entry
+from toolkit.qa.langid import Detection, detect_language
+from toolkit.qa.langid import detect_language as detect_article_language
+from toolkit.qa.registry import Finding
 from toolkit.terms.glossary import Glossary, load_glossary
 
 SHIPPED = Path(__file__).resolve().parents[1] / "glossaries" / "defense.csv"
@@ -327,7 +321,7 @@ def test_compact_profiles_detect_exactly_like_langdetect(text):
     """The sparse table is a storage change only: every probability equals langdetect's own."""
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
-    from toolkit.qa.checks import compact_factory
+    from toolkit.qa.langid import compact_factory
 
     theirs = DetectorFactory()
     theirs.load_profile(PROFILES_DIRECTORY)
@@ -349,7 +343,7 @@ def test_compact_profiles_are_a_fraction_of_langdetects():
 
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
-    from toolkit.qa.checks import compact_factory
+    from toolkit.qa.langid import compact_factory
 
     def size(table, values):
         return sys.getsizeof(table) + sum(sys.getsizeof(v) for v in values)

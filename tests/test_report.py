@@ -14,7 +14,9 @@ import polib
 import pytest
 
 from toolkit.errors import ToolkitError
-from toolkit.l10n.catalog import CHECKSUM_PREFIX, MT_PREFIX, _checksum, po_path
+from toolkit.l10n.catalog import po_path
+from toolkit.l10n.comments import CHECKSUM_PREFIX, MT_PREFIX
+from toolkit.l10n.comments import checksum as _checksum
 from toolkit.qa.review_page import (
     FUZZY,
     MISSING,

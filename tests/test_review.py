@@ -18,25 +18,20 @@ from hypothesis import strategies as st
 
 from toolkit.errors import ToolkitError
 from toolkit.formats.document import read_document
-from toolkit.terms.exchange import (
-    CSV_COLUMNS,
-    blocking_terms,
-    diff_lines,
-    export_glossary,
-    extract_terms,
-    glossary_stats,
-    import_glossary,
-)
+from toolkit.terms.exchange import diff_lines, export_glossary, import_glossary
+from toolkit.terms.exchange_csv import CSV_COLUMNS
+from toolkit.terms.extract import extract_terms
 from toolkit.terms.glossary import (
     Concept,
     Glossary,
     Rendering,
-    find_terms,
     format_glossary,
-    lint,
     load_glossary,
     write_glossary,
 )
+from toolkit.terms.lint import lint
+from toolkit.terms.match import find_terms
+from toolkit.terms.stats import blocking_terms, glossary_stats
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "glossaries" / "defense.csv"

@@ -30,9 +30,10 @@ import pytest
 from toolkit.errors import ToolkitError
 from toolkit.fileio import locked
 from toolkit.formats.document import parse_document
-from toolkit.l10n.catalog import read_po, write_po
-from toolkit.l10n.segment import join, segment_block
-from toolkit.workflow.localize import MAX_SENTENCE_TOKENS, mt_text
+from toolkit.formats.po import read_po, write_po
+from toolkit.l10n.translate import MAX_SENTENCE_TOKENS, mt_text
+from toolkit.segment import join, segment_block
+from toolkit.terms.exchange import import_glossary
 
 from conftest import ROOT, run_cli
 from pseudo import encode, expected_translation
@@ -510,15 +511,6 @@ def test_bad_input_is_one_line_and_changes_nothing(outcomes, row_id, needles):
 # TBX and the glossary import (toolkit/terms/exchange.py): through the library, as there is no CLI yet
 
 
-def _review():
-    review = pytest.importorskip("toolkit.terms.exchange", reason="no toolkit/terms/exchange.py yet: TBX rows skipped")
-    if not hasattr(review, "import_glossary"):
-        pytest.skip("toolkit.terms.exchange has no import_glossary yet: TBX rows skipped")
-    return review
-
-
-
-
 @pytest.mark.parametrize(
     ("name", "text", "words"),
     [
@@ -530,7 +522,6 @@ def _review():
     ],
 )
 def test_glossary_import_rejects_bad_files_naming_them(tmp_path, name, text, words):
-    review = _review()
     from toolkit.terms.glossary import load_glossary
 
     glossary_file = ROOT / "glossaries" / "defense.csv"
@@ -539,7 +530,7 @@ def test_glossary_import_rejects_bad_files_naming_them(tmp_path, name, text, wor
     bad = tmp_path / name
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(ToolkitError) as info:
-        review.import_glossary(glossary, bad, reviewer="tester")
+        import_glossary(glossary, bad, reviewer="tester")
     assert str(info.value).startswith(f"{bad}")
     assert "\n" not in str(info.value)
     assert words.lower() in str(info.value).lower()
@@ -572,7 +563,7 @@ def test_declared_legacy_encoding_is_honoured_by_the_cli(outcomes):
 
 @pytest.fixture(scope="module")
 def loader(installed_models):
-    from toolkit.mt.engine import load_engine
+    from toolkit.mt.registry import load_engine
 
     return lambda src, tgt: load_engine(src, tgt, threads=2)
 
@@ -651,7 +642,7 @@ class Recorder:
 
 
 def test_huge_paragraph_and_600_token_sentence_are_split_never_truncated(loader):
-    from toolkit.workflow.localize import translate_blocks
+    from toolkit.l10n.translate import translate_blocks
 
     doc = _long_blocks()
     engine = Recorder(loader("en", "de"))

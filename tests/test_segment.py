@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.errors import ToolkitError
-from toolkit.l10n.segment import Segment, join, segment_block
+from toolkit.segment import Segment, join, segment_block
 
 ARTICLE = Path(__file__).resolve().parents[1] / "examples" / "article.txt"
 

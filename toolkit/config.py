@@ -14,21 +14,122 @@ A string is a short spec: ``argos``, ``ct2:PATH`` or ``libretranslate:URL``. Rel
 are relative to the file. On the command line, ``--engine SPEC`` (all languages) or
 ``--engine LANG=SPEC`` overrides the file. The file is looked up as ``$TOOLKIT_CONFIG``, else
 ``toolkit.toml``, else ``pyproject.toml`` with a ``[tool.toolkit]`` table, in the current folder.
+
+Every value is checked against one schema, `OPTIONS` (engine options) and `ENVIRONMENT` (the
+``TOOLKIT_*`` variables): its type and its range, with one line naming the file and the key for
+anything else (``timeout = inf``, ``batch_size = true``, an unknown key), never a traceback.
+A password in a server URL is never shown: messages and `describe` use `redact_userinfo`.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from toolkit.errors import ToolkitError
+from toolkit.fileio import decode_utf8, read_bytes
 
 KINDS = ("argos", "ct2", "libretranslate")
 DEFAULT_API_KEY_ENV = "LIBRETRANSLATE_API_KEY"
+TOP_LEVEL_KEYS = ("engines",)  # the keys a toolkit.toml (or [tool.toolkit]) may have
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value in the schema: its type, its range, and what a message calls it."""
+
+    type: type  # str, int or float
+    meaning: str  # what was expected, as an error message says it: "a positive whole number"
+    low: float | None = None
+    high: float | None = None
+    low_exclusive: bool = False  # timeout: above 0, not 0
+    secret: bool = False  # an API key: a message never repeats the value
+
+    def check(self, name: str, value: Any, where: str = "", *, shown: str | None = None) -> Any:
+        """`value` (from TOML or a spec) as `type`, or one ToolkitError naming `where` and `name`."""
+        prefix = f"{where}: " if where else ""
+        if shown is None:
+            shown = f"a value of type {type(value).__name__}" if self.secret else repr(value)
+        if self.type is str:
+            if isinstance(value, str):
+                return value
+            raise ToolkitError(f"{prefix}{name} must be {self.meaning}, not {shown}")
+        number = _number(value, whole=self.type is int)
+        if number is None or (self.low is not None and (
+                number < self.low or (self.low_exclusive and number == self.low))):
+            raise ToolkitError(f"{prefix}{name} must be {self.meaning}, not {shown}")
+        if self.high is not None and number > self.high:
+            high = int(self.high) if float(self.high).is_integer() else self.high
+            raise ToolkitError(f"{prefix}{name} must be at most {high}, not {shown}")
+        return self.type(number)
+
+    def parse(self, name: str, text: str) -> Any:
+        """An environment variable's text, checked like a TOML value ('4' -> 4; '1.5' is not whole)."""
+        text = text.strip()
+        value: Any = text
+        if self.type is int and re.fullmatch(r"[0-9]+", text):
+            value = int(text)
+        elif self.type is float:
+            try:
+                value = float(text)
+            except ValueError:
+                pass
+        return self.check(name, value, shown=repr(text))
+
+
+def _number(value: Any, *, whole: bool) -> float | None:
+    """An int or float that may be range-checked (inf may: it is too large), else None.
+
+    Booleans are not numbers here (TOML's `true` is not 1); a whole number may be written 8.0.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if whole and math.isfinite(value) and not value.is_integer():
+            return None
+    return value
+
+
+# The engine options (`[engines]` tables and `--engine` specs). Options that do not apply to an
+# engine's kind are still checked, and ignored.
+OPTIONS: dict[str, Setting] = {
+    "engine": Setting(str, "an engine name (argos, ct2, libretranslate)"),
+    "path": Setting(str, "a model folder (a string)"),
+    "family": Setting(str, "a model family name (a string)"),
+    "url": Setting(str, "a server URL (a string)"),
+    "api_key": Setting(str, "a string", secret=True),
+    "api_key_env": Setting(str, "an environment variable name (a string)"),
+    "batch_size": Setting(int, "a positive whole number", 1, 10_000),
+    "concurrency": Setting(int, "a positive whole number", 1, 64),
+    "timeout": Setting(float, "a positive number of seconds", 0, 86_400, low_exclusive=True),
+    "retries": Setting(int, "a whole number, 0 or more", 0, 100),
+}
+
+# Environment variables that tune the CTranslate2 engines (`toolkit.mt.ctranslate`).
+ENVIRONMENT: dict[str, Setting] = {
+    "TOOLKIT_THREADS": Setting(int, "a positive whole number", 1, 1024),
+    "TOOLKIT_TOKEN_BUDGET": Setting(int, "a positive whole number", 1, 1 << 20),
+}
+
+
+def environment_setting(name: str, default: Any) -> Any:
+    """An `ENVIRONMENT` variable's checked value, or `default` when it is unset or empty."""
+    text = os.environ.get(name, "")
+    return ENVIRONMENT[name].parse(name, text) if text.strip() else default
+
+
+def redact_userinfo(text: str) -> str:
+    """Any ``scheme://user:password@`` in `text` -> ``scheme://***@``: messages never show a secret."""
+    return re.sub(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@", r"\1***@", text)
 
 
 @dataclass(frozen=True)
@@ -38,15 +139,17 @@ class EngineSpec:
     kind: str = "argos"
     path: str | None = None  # ct2: the converted model folder
     family: str | None = None  # ct2: marian | nllb | m2m100 (detected from the folder if None)
-    url: str | None = None  # libretranslate: the server's base URL
-    api_key: str | None = None  # libretranslate: resolved from api_key_env when loaded
+    url: str | None = None  # libretranslate: the server's base URL (may carry user:password@)
+    api_key: str | None = field(default=None, repr=False)  # libretranslate: from api_key_env
     batch_size: int = 32  # libretranslate: sentences per request
     concurrency: int = 2  # libretranslate: requests in flight at once
-    timeout: float = 120.0  # libretranslate: seconds per request
+    timeout: float = 120.0  # libretranslate: seconds per request, a deadline for the whole answer
     retries: int = 3  # libretranslate: extra tries after a connection error, 429 or 5xx
 
     def describe(self) -> str:
-        return {"ct2": f"ct2:{self.path}", "libretranslate": f"libretranslate:{self.url}"}.get(
+        """The spec as a user reads it (never with a password from the URL)."""
+        return {"ct2": f"ct2:{self.path}",
+                "libretranslate": f"libretranslate:{redact_userinfo(self.url or '')}"}.get(
             self.kind, self.kind
         )
 
@@ -63,10 +166,6 @@ class EngineConfig:
         return self.languages.get(lang, self.default)
 
 
-_OPTIONS = {"engine", "path", "family", "url", "api_key", "api_key_env", "batch_size", "concurrency",
-            "timeout", "retries"}
-
-
 def parse_spec(value: Any, *, base: Path | None = None, where: str = "--engine") -> EngineSpec:
     """A short spec string or a table -> EngineSpec, with one clear error for anything else."""
     if isinstance(value, str):
@@ -78,48 +177,56 @@ def parse_spec(value: Any, *, base: Path | None = None, where: str = "--engine")
             table["url"] = rest
         elif rest:
             raise ToolkitError(
-                f"{where}: '{value}' is not an engine spec (argos, ct2:PATH, libretranslate:URL)"
+                f"{where}: '{redact_userinfo(value)}' is not an engine spec "
+                "(argos, ct2:PATH, libretranslate:URL)"
             )
     elif isinstance(value, Mapping):
         table = dict(value)
     else:
-        raise ToolkitError(f"{where}: an engine is a string or a table, not {value!r}")
-    unknown = sorted(set(table) - _OPTIONS)
+        raise ToolkitError(f"{where}: an engine is a string or a table, not {redact_userinfo(repr(value))}")
+    unknown = sorted(set(map(str, table)) - set(OPTIONS))
     if unknown:
         raise ToolkitError(f"{where}: unknown engine option(s) {', '.join(unknown)}")
-    kind = str(table.get("engine", "argos"))
+    checked = {name: OPTIONS[name].check(name, item, where) for name, item in table.items()}
+    kind = checked.get("engine", "argos")
     if kind not in KINDS:
         raise ToolkitError(f"{where}: unknown engine '{kind}' (choose from {', '.join(KINDS)})")
     spec = EngineSpec(kind=kind)
     if kind == "ct2":
-        path = str(table.get("path") or "").strip()
+        path = (checked.get("path") or "").strip()
         if not path:
             raise ToolkitError(f"{where}: a ct2 engine needs the model folder, e.g. ct2:models/opus-mt-en-tr")
         full = Path(path).expanduser()
         if base is not None and not full.is_absolute():
             full = base / full
-        spec = replace(spec, path=str(full), family=table.get("family"))
+        spec = replace(spec, path=str(full), family=checked.get("family"))
     if kind == "libretranslate":
-        url = str(table.get("url") or "").strip().rstrip("/")
-        if not url.startswith(("http://", "https://")):
-            raise ToolkitError(f"{where}: a libretranslate engine needs the server URL, "
-                               "e.g. libretranslate:http://127.0.0.1:5000")
-        key = table.get("api_key")
+        url = _server_url(checked.get("url") or "", where)
+        key = checked.get("api_key")
         if key is None:
-            key = os.environ.get(str(table.get("api_key_env") or DEFAULT_API_KEY_ENV)) or None
+            key = os.environ.get(checked.get("api_key_env") or DEFAULT_API_KEY_ENV) or None
         spec = replace(spec, url=url, api_key=key)
-        for name, cast in (("batch_size", int), ("concurrency", int), ("timeout", float), ("retries", int)):
-            if name in table:
-                try:
-                    number = cast(table[name])
-                    if cast is int and number != table[name]:
-                        raise ValueError
-                except (TypeError, ValueError):
-                    number = -1
-                if number < 0 or (number == 0 and name != "retries"):
-                    raise ToolkitError(f"{where}: {name} must be a positive number, not {table[name]!r}")
-                spec = replace(spec, **{name: number})
+        for name in ("batch_size", "concurrency", "timeout", "retries"):
+            if name in checked:
+                spec = replace(spec, **{name: checked[name]})
     return spec
+
+
+def _server_url(url: str, where: str) -> str:
+    """A LibreTranslate base URL: http(s), a host, a valid port, nothing a request cannot send."""
+    url = url.strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        raise ToolkitError(f"{where}: url '{redact_userinfo(url)}' is not a valid URL "
+                           "(a bad port or host)") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ToolkitError(f"{where}: a libretranslate engine needs the server URL, "
+                           "e.g. libretranslate:http://127.0.0.1:5000")
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise ToolkitError(f"{where}: url {redact_userinfo(url)!r} contains spaces or control characters")
+    return url
 
 
 def _load_toml(path: Path) -> dict:
@@ -127,13 +234,30 @@ def _load_toml(path: Path) -> dict:
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
+    text = decode_utf8(read_bytes(path, "configuration file"), path)
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ToolkitError(f"not valid TOML ({exc})", path=path) from None
-    except OSError as exc:
-        raise ToolkitError(f"cannot read ({exc.strerror})", path=path) from None
+
+
+def _toolkit_table(path: Path, data: dict, prefix: str) -> dict:
+    """The toolkit's table of a file, with only keys the toolkit knows."""
+    if not isinstance(data, Mapping):
+        raise ToolkitError(f"[{prefix.rstrip('.')}] must be a table", path=path)
+    unknown = sorted(set(data) - set(TOP_LEVEL_KEYS))
+    if unknown:
+        raise ToolkitError(f"unknown key(s) {', '.join(prefix + k for k in unknown)} "
+                           f"(known: {', '.join(prefix + k for k in TOP_LEVEL_KEYS)})", path=path)
+    return dict(data)
+
+
+def _pyproject_table(path: Path, data: dict) -> dict | None:
+    tool = data.get("tool", {})
+    if not isinstance(tool, Mapping):
+        raise ToolkitError("[tool] must be a table", path=path)
+    table = tool.get("toolkit")
+    return None if table is None else _toolkit_table(path, table, "tool.toolkit.")
 
 
 def config_file(cwd: Path | None = None) -> tuple[Path, dict] | None:
@@ -145,11 +269,14 @@ def config_file(cwd: Path | None = None) -> tuple[Path, dict] | None:
         if not path.is_file():
             raise ToolkitError("TOOLKIT_CONFIG names a file that does not exist", path=path)
         data = _load_toml(path)
-        return path, data.get("tool", {}).get("toolkit", data) if path.name == "pyproject.toml" else data
-    if (cwd / "toolkit.toml").is_file():
-        return cwd / "toolkit.toml", _load_toml(cwd / "toolkit.toml")
+        if path.name == "pyproject.toml":
+            return path, _pyproject_table(path, data) or {}
+        return path, _toolkit_table(path, data, "")
+    local = cwd / "toolkit.toml"
+    if local.is_file():
+        return local, _toolkit_table(local, _load_toml(local), "")
     if (cwd / "pyproject.toml").is_file():
-        data = _load_toml(cwd / "pyproject.toml").get("tool", {}).get("toolkit")
+        data = _pyproject_table(cwd / "pyproject.toml", _load_toml(cwd / "pyproject.toml"))
         if data is not None:
             return cwd / "pyproject.toml", data
     return None

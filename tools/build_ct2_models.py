@@ -432,7 +432,7 @@ def toolkit_sentences(sp) -> list[str]:
     """The example article split into sentences exactly as the toolkit splits it."""
     sys.path.insert(0, str(ROOT))
     from toolkit.formats.document import read_document
-    from toolkit.workflow.localize import segment_blocks
+    from toolkit.l10n.translate import segment_blocks
 
     doc = read_document(btm.ARTICLE_PATH)
     segmented = segment_blocks(doc.blocks, length=lambda s: len(sp.encode(s)))

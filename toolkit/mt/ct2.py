@@ -1,4 +1,4 @@
-"""Any CTranslate2 model as an engine: Marian/OPUS-MT and NLLB-200/M2M-100, plus their conversion.
+"""Any CTranslate2 model as an engine: Marian/OPUS-MT and NLLB-200/M2M-100.
 
 Argos quality varies a lot by language (FLORES en->tr BLEU: Argos 18.8, OPUS-MT tc-big 31.4), so a
 newsroom can point one language at a better model (`toolkit.config`). The folder is what
@@ -11,7 +11,7 @@ CTranslate2's converter writes for a Hugging Face model, with the tokenizer copi
   with the target-language token (``target_prefix``), which is dropped from the output.
 
 Tokenisation is plain SentencePiece: no `transformers` (nor torch) at run time. Only
-`toolkit models convert` needs them, once, on the machine that converts.
+`toolkit models convert` (`toolkit.mt.convert`) needs them, once, on the machine that converts.
 """
 
 from __future__ import annotations
@@ -19,17 +19,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from toolkit.config import EngineSpec
 from toolkit.errors import ToolkitError
-from toolkit.mt.engine import DEFAULT_BEAM, CT2Engine
+from toolkit.mt.ctranslate import CT2Engine, default_threads, default_token_budget
+from toolkit.mt.types import DEFAULT_BEAM
 
 FAMILIES = ("marian", "nllb", "m2m100")
-TOKENIZER_FILES = ("source.spm", "target.spm", "sentencepiece.bpe.model")
 
 # ISO 639-1 -> NLLB-200 (FLORES-200) codes for the languages a newsroom is likeliest to need.
 NLLB_CODES = {
@@ -154,9 +152,11 @@ class NllbEngine(CT2Engine):
 
 def load_ct2_engine(
     spec: EngineSpec, from_code: str, to_code: str, *, beam_size: int = DEFAULT_BEAM,
-    token_budget: int, threads: int,
+    token_budget: int | None = None, threads: int | None = None,
 ) -> CT2Engine:
     """The engine for a `ct2` spec, loaded once per process for each pair."""
+    token_budget = token_budget or default_token_budget()
+    threads = threads or default_threads()
     folder = Path(spec.path or "").expanduser().resolve()
     if not folder.is_dir():
         raise ToolkitError("no such model folder (ct2 engine)", path=folder)
@@ -177,43 +177,3 @@ def _load(folder: Path, family: str, from_code: str, to_code: str, beam_size: in
     if family == "marian":
         return MarianEngine(folder, from_code, to_code, **options)
     return NllbEngine(folder, from_code, to_code, family=family, **options)
-
-
-def convert_model(source: Path, output: Path, *, quantization: str = "int8", force: bool = False) -> Path:
-    """A downloaded Hugging Face Marian/NLLB/M2M-100 folder -> a CTranslate2 folder the engine loads.
-
-    Wraps CTranslate2's `ct2-transformers-converter` (its `TransformersConverter`) with the
-    tokenizer files copied in. Works offline: the model must already be on disk (the hub is never
-    asked). Needs `transformers` and torch, on the converting machine only.
-    """
-    source = Path(source)
-    if not (source / "config.json").is_file():
-        raise ToolkitError("no config.json: not a Hugging Face model folder", path=source)
-    copy = [name for name in TOKENIZER_FILES if (source / name).is_file()]
-    if not copy:
-        raise ToolkitError("no source.spm/target.spm (Marian) or sentencepiece.bpe.model (NLLB, M2M-100) "
-                           "in the folder", path=source)
-    if output.exists() and not force:
-        raise ToolkitError("already exists; pass --force to replace it", path=output)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder only: never the hub
-    try:
-        import transformers  # noqa: F401
-        from ctranslate2.converters import TransformersConverter
-    except ImportError:
-        raise ToolkitError(
-            "converting needs the transformers package and torch on this machine: "
-            "pip install 'newsroom-toolkit[convert]' torch"
-        ) from None
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
-    try:
-        TransformersConverter(str(source), copy_files=copy).convert(
-            str(staging), quantization=quantization, force=True
-        )
-    except Exception as exc:  # the converter raises many kinds; one line for the user
-        shutil.rmtree(staging, ignore_errors=True)
-        raise ToolkitError(f"conversion failed ({type(exc).__name__}: {exc})", path=source) from None
-    if output.exists():
-        shutil.rmtree(output)
-    staging.rename(output)
-    return output

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from toolkit.errors import ToolkitError
+from toolkit.errors import ModelNotInstalled, ToolkitError
 from toolkit.fileio import atomic_write_bytes
 
 DEFAULT_INDEX = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
@@ -112,7 +112,7 @@ def find_model(from_code: str, to_code: str) -> InstalledModel:
     matches = [m for m in models if (m.from_code, m.to_code) == (from_code, to_code)]
     if not matches:
         have = ", ".join(m.pair for m in models) or "none"
-        raise ToolkitError(
+        raise ModelNotInstalled(
             f"no model installed for {from_code}->{to_code}: run `toolkit models install "
             f"{from_code} {to_code}` (or `toolkit models install FILE.argosmodel` offline); "
             f"installed pairs: {have}"

@@ -4,9 +4,9 @@
    required rendering is present (inflection-aware, `toolkit.terms.verify`). Grammar stays the model's.
 2. **mask**: replace each term with a placeholder the model copies, translate, put the approved
    rendering back. Do-not-translate terms and inline markup go straight to this rung, and so do
-   mapped terms the model is measured never to render by itself (`model_renders`): trying them
-   on rung 1 would only cost a second model call. Which placeholder style a model copies best is
-   measured per package (`calibrate`), not assumed.
+   mapped terms the model is measured never to render by itself (`model_renders`, in
+   `toolkit.terms.calibrate`): trying them on rung 1 would only cost a second model call. Which
+   placeholder style a model copies best is measured per package (`calibrate`), not assumed.
 3. **flag**: if a placeholder or a rendering is still missing, the sentence is flagged with the
    missing term named. Nothing is dropped silently.
 
@@ -15,27 +15,11 @@ All rungs are batched: at most two model calls per language, whatever the number
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from enum import Enum
 
-from toolkit.fileio import atomic_write_text
-
-# Placeholder styles to try; index i -> the token for slot i. No `_` (Argos decodes it as a space).
-STYLES: dict[str, Callable[[int], str]] = {
-    "bracket": lambda i: f"⟦{i}⟧",
-    "caps": lambda i: f"ZX{chr(ord('A') + i % 26)}{i // 26 or ''}Q",
-    "angle": lambda i: f"<{i}>",
-}
-PROBES = [
-    "The {0} said on Monday that the talks would continue.",
-    "Officials from {0} and {1} met in Brussels.",
-    "{0} is expected to announce new support for {1} next week.",
-    "According to {0}, the decision was final.",
-]
-N_BEST = 4
+from toolkit.terms.calibrate import N_BEST, STYLES, calibrate, model_renders
 
 
 @dataclass(frozen=True)
@@ -83,120 +67,19 @@ def unmask(text: str, masked: Masked) -> tuple[str, list[Slot]]:
     return text, missing
 
 
-# -- calibration ---------------------------------------------------------------------------------
-
-
-def _calibration_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "newsroom-toolkit" / "placeholders.json"
-
-
-_CALIBRATED: dict[str, str] = {}
-
-
-def _read_store(path: Path) -> dict:
-    """A calibration file's contents; missing or damaged means nothing measured yet."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_store(path: Path, data: dict) -> None:
-    try:
-        atomic_write_text(path, json.dumps(data, indent=1, sort_keys=True))
-    except OSError:
-        pass  # a read-only cache only costs a re-measurement next run
-
-
-def calibrate(engine, *, use_cache: bool = True) -> str:
-    """The placeholder style this engine copies best, measured in one batched call and cached."""
-    key = engine.model_id
-    if use_cache and key in _CALIBRATED:
-        return _CALIBRATED[key]
-    path = _calibration_file()
-    stored = _read_store(path) if use_cache else {}
-    if stored.get(key) in STYLES:
-        _CALIBRATED[key] = stored[key]
-        return stored[key]
-    probes, owners = [], []
-    for name, make in STYLES.items():
-        for probe in PROBES:
-            probes.append(probe.format(make(0), make(1)))
-            owners.append((name, [make(0), make(1)] if "{1}" in probe else [make(0)]))
-    results = engine.translate(probes)
-    scores = {name: 0 for name in STYLES}
-    for (name, tokens), result in zip(owners, results, strict=True):
-        if all(result.text.count(t) == 1 for t in tokens):
-            scores[name] += 1
-    best = max(STYLES, key=lambda name: scores[name])  # ties: the first listed style
-    _CALIBRATED[key] = best
-    if use_cache:
-        _write_store(path, {**stored, key: best})
-    return best
-
-
-# Frames in which a term is translated to see whether the model renders it by itself.
-TERM_PROBES = ["{0}", "They spoke about the {0} again today."]
-# Short probes pack many hypotheses into one batch, and each hypothesis holds a vocabulary-wide
-# score row while decoding: a bounded call keeps a glossary's first calibration within memory.
-PROBES_PER_CALL = 32
-
-
-def _terms_file() -> Path:
-    return _calibration_file().with_name("term-calibration.json")
-
-
-_RENDERS: dict[tuple[str, str], bool] = {}
-
-
-def _term_key(concept, lang: str) -> str:
-    import hashlib
-
-    rendering = concept.renderings[lang]
-    raw = json.dumps([lang, concept.term, rendering.text, list(rendering.variants)], ensure_ascii=False)
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
-
-
-def model_renders(engine, lang: str, concepts, *, use_cache: bool = True) -> set[str]:
-    """Ids of the mapped concepts whose approved rendering this model produces by itself.
-
-    Measured, not assumed: each unknown term is translated bare and in a neutral frame, in
-    batched n-best calls of PROBES_PER_CALL, and counts as rendered if any hypothesis holds an
-    accepted form. The answer is cached per package and term (a changed rendering is measured
-    again). A model that renders a term in isolation usually renders it in context; one that
-    never does would only fail rung 1 and cost a second call, so such terms are masked at once.
-    """
-    from toolkit.terms.verify import find_rendering
-
-    model = engine.model_id
-    path = _terms_file()
-    stored = _read_store(path) if use_cache else {}
-    known = stored.get(model) if isinstance(stored.get(model), dict) else {}
-    keys = {c.id: _term_key(c, lang) for c in concepts}
-    for key in keys.values():
-        if use_cache and (model, key) not in _RENDERS and isinstance(known.get(key), bool):
-            _RENDERS[model, key] = known[key]
-    todo = [c for c in concepts if not use_cache or (model, keys[c.id]) not in _RENDERS]
-    if todo:
-        probes = [frame.format(c.term) for c in todo for frame in TERM_PROBES]
-        results = []
-        for start in range(0, len(probes), PROBES_PER_CALL):
-            results += engine.translate(probes[start:start + PROBES_PER_CALL], num_hypotheses=N_BEST)
-        per = len(TERM_PROBES)
-        for i, concept in enumerate(todo):
-            rendering = concept.renderings[lang]
-            forms = [rendering.text, *rendering.variants]
-            hyps = [h.text for r in results[i * per:(i + 1) * per] for h in r.hypotheses]
-            _RENDERS[model, keys[concept.id]] = any(find_rendering(h, forms, lang) for h in hyps)
-        if use_cache:
-            measured = {keys[c.id]: _RENDERS[model, keys[c.id]] for c in todo}
-            _write_store(path, {**stored, model: {**known, **measured}})
-    return {cid for cid, key in keys.items() if _RENDERS[model, key]}
-
-
 # -- the ladder ----------------------------------------------------------------------------------
+
+
+class How(str, Enum):
+    """How one glossary occurrence was satisfied: the rung of the ladder that did it, or flagged."""
+
+    FOUND = "found"  # the model's best hypothesis already had the rendering
+    NBEST = "n-best"  # a lower hypothesis had it (rung 1)
+    MASK = "mask"  # masked with a placeholder, the rendering put back (rung 2, or at once)
+    FLAGGED = "flagged"  # the model lost the placeholder: a human must look (rung 3)
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass
@@ -204,16 +87,23 @@ class TermOutcome:
     concept_id: str
     term: str
     rendering: str
-    how: str  # 'found' | 'n-best' | 'mask' | 'flagged'
+    how: How
     reason: str = ""
+
+    def __post_init__(self) -> None:
+        self.how = How(self.how)
 
 
 @dataclass
 class SentenceOutcome:
+    """One translated sentence: its source text, the translation, what was flagged for a human
+    and how each glossary term was handled."""
+
+    source: str
     text: str
     truncated: bool = False
-    terms: list[TermOutcome] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    terms: list[TermOutcome] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -226,7 +116,7 @@ class Unit:
 
 def _required(glossary, text: str, lang: str):
     """Glossary matches in a sentence with the rendering required for `lang`."""
-    from toolkit.terms.glossary import find_terms
+    from toolkit.terms.match import find_terms
 
     by_id = {c.id: c for c in glossary.concepts}
     required = []
@@ -302,13 +192,13 @@ def translate_units(
         if chosen is not None:
             rank, text = chosen
             terms = [
-                TermOutcome(c.id, c.term, r, "mask" if masked_first(c) else
-                            ("found" if rank == 0 else "n-best"))
+                TermOutcome(c.id, c.term, r, How.MASK if masked_first(c) else
+                            (How.FOUND if rank == 0 else How.NBEST))
                 for _m, c, r, _f in need
             ]
-            outcomes.append(SentenceOutcome(text, result.truncated and rank == 0, terms))
+            outcomes.append(SentenceOutcome(units[i].text, text, result.truncated and rank == 0, terms=terms))
         elif not mapped:  # all was masked already: a second call would repeat this one; flag
-            outcomes.append(_masked_outcome(result, masked, need))
+            outcomes.append(_masked_outcome(units[i].text, result, masked, need))
         else:
             outcomes.append(None)
             retry.append(i)
@@ -323,7 +213,7 @@ def translate_units(
             second.append(mask(unit.text, _drop_overlaps(spans), style))
         results2 = engine.translate([normalize(m.text) for m in second])
         for i, masked, result in zip(retry, second, results2, strict=True):
-            outcomes[i] = _masked_outcome(result, masked, needs[i])
+            outcomes[i] = _masked_outcome(units[i].text, result, masked, needs[i])
 
     final = []
     for outcome in outcomes:
@@ -334,7 +224,7 @@ def translate_units(
     return final
 
 
-def _masked_outcome(result, masked: Masked, need) -> SentenceOutcome:
+def _masked_outcome(source: str, result, masked: Masked, need) -> SentenceOutcome:
     """Rungs 2 and 3 for one sentence: every term was masked; a lost placeholder is flagged."""
     text, lost = unmask(result.text, masked)
     lost_ids = {s.concept_id for s in lost}
@@ -342,17 +232,17 @@ def _masked_outcome(result, masked: Masked, need) -> SentenceOutcome:
     for _m, c, r, _f in need:
         if c.id in lost_ids:
             reason = f"term '{c.term}' -> '{r}' missing: the model dropped its placeholder"
-            terms.append(TermOutcome(c.id, c.term, r, "flagged", reason))
+            terms.append(TermOutcome(c.id, c.term, r, How.FLAGGED, reason))
             flags.append(reason)
         else:
-            terms.append(TermOutcome(c.id, c.term, r, "mask"))
+            terms.append(TermOutcome(c.id, c.term, r, How.MASK))
     for slot in lost:
         if slot.concept_id is None:
             flags.append(f"markup {slot.replacement!r} lost by the model")
             text = text + ("" if text.endswith(" ") else " ") + slot.replacement
     if result.truncated:
         flags.append("truncated: the model hit its output length limit")
-    return SentenceOutcome(text, result.truncated, terms, flags)
+    return SentenceOutcome(source, text, result.truncated, flags, terms)
 
 
 def _drop_overlaps(spans):

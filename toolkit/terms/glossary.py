@@ -43,37 +43,22 @@ did not change are written back from their original text (quoting, spacing, line
 lines, BOM); changed or new rows are written in the canonical form (minimal quoting, ``\\n``
 unless the file uses ``\\r\\n``). Importers and exporters therefore produce minimal diffs.
 
-Finding terms in English text
------------------------------
-``find_terms`` applies these rules, compiled once per glossary into one regular expression:
-
-* leftmost-longest: the longest candidate wins and overlapping shorter ones are dropped
-  (``Major Non-NATO Ally`` is one match, not ``NATO`` plus ``Ally``);
-* whole words only: ``NATOs`` or ``Article 50`` do not contain ``NATO`` / ``Article 5``;
-* case sensitivity per concept; case-insensitive concepts also match the regular English plural
-  of their last word (``defences``, ``Allies``), which is part of the span;
-* the English possessive (``NATO's``, ``NATO’s``, ``Allies’``) is allowed after any term and
-  stays *outside* the span, so masking the span keeps the grammar of the sentence;
-* spaces inside a term match any run of spaces or tabs with at most one line break, and hyphens
-  match hyphen, U+2010 or U+2011 optionally followed by a line break, so a term wrapped inside
-  a paragraph is found but one split by a blank line is not.
+Finding the terms in English text is `toolkit.terms.match`; checking a glossary for ambiguities
+and review gaps is `toolkit.terms.lint`.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
-import unicodedata
-from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
 from toolkit.fileio import atomic_write_bytes, decode_utf8, read_bytes
+from toolkit.formats.csvfile import csv_rows, split_lines
 
 LANGUAGES: tuple[str, ...] = ("el", "ru", "de", "tr")
 STATUSES: tuple[str, ...] = ("proposed", "approved", "rejected")
@@ -87,7 +72,6 @@ _YES, _NO = "yes", "no"
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _LANG_RE = re.compile(r"[a-z]{2,3}")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
 
 
 def columns_for(languages: Iterable[str]) -> tuple[str, ...]:
@@ -114,7 +98,7 @@ class Rendering:
     @property
     def forms(self) -> list[str]:
         """Every accepted form: the approved rendering first, then its variants."""
-        return _dedupe([self.text, *self.variants])
+        return _unique_nonempty([self.text, *self.variants])
 
 
 @dataclass
@@ -143,7 +127,7 @@ class Concept:
     @property
     def forms(self) -> list[str]:
         """Every English surface form: the term first, then its variants."""
-        return _dedupe([self.term, *self.variants])
+        return _unique_nonempty([self.term, *self.variants])
 
 
 @dataclass
@@ -202,7 +186,7 @@ def parse_glossary(text: str, path: str | Path | None = None) -> Glossary:
     )
     if not text.strip():
         raise empty
-    lines = _LINE_RE.findall(text)
+    lines = split_lines(text)
     pending = ""
     header: tuple[str, ...] | None = None
     languages: list[str] = []
@@ -234,23 +218,6 @@ def parse_glossary(text: str, path: str | Path | None = None) -> Glossary:
     newline = "\r\n" if header_text.endswith("\r\n") else "\n"
     layout = _Layout(header, list(languages), header_text, pending, newline, bom)
     return Glossary(concepts, where, list(languages), layout)
-
-
-def csv_rows(lines: list[str], path: Path | None, delimiter: str = ","):
-    """(first line index, end line index, fields) per CSV record; a record may span lines.
-
-    Malformed quoting is a ToolkitError naming the file and line.
-    """
-    reader = csv.reader(iter(lines), delimiter=delimiter, strict=True)
-    while True:
-        start = reader.line_num
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise ToolkitError(f"malformed CSV: {exc}", path=path, line=reader.line_num) from None
-        yield start, reader.line_num, row
 
 
 def _parse_header(
@@ -306,7 +273,7 @@ def _parse_row(
     concept_id = cell["id"]
     if not concept_id:
         raise fail("missing id")
-    if not _ID_RE.fullmatch(concept_id):
+    if not valid_id(concept_id):
         raise fail(f"bad id '{concept_id}': use letters, digits, '-', '_' or '.'")
     if not cell["term"]:
         raise fail(f"concept '{concept_id}' has an empty term")
@@ -344,6 +311,11 @@ def _parse_flag(value: str, column: str, fail) -> bool:
     raise fail(f"{column}: expected yes or no, found '{value}'")
 
 
+def valid_id(value: str) -> bool:
+    """A usable concept id: letters, digits, '-', '_' or '.', not starting with a punctuation mark."""
+    return _ID_RE.fullmatch(value) is not None
+
+
 def valid_date(value: str) -> bool:
     """A real calendar date written YYYY-MM-DD (review dates)."""
     if not _DATE_RE.fullmatch(value):
@@ -360,7 +332,8 @@ def split_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
 
 
-def _dedupe(items: Iterable[str]) -> list[str]:
+def _unique_nonempty(items: Iterable[str]) -> list[str]:
+    """The items in first-seen order, repeats and empty strings dropped (a list of forms)."""
     return list(dict.fromkeys(item for item in items if item))
 
 
@@ -409,7 +382,7 @@ def _check_writable(glossary: Glossary) -> None:
             return ToolkitError(f"concept '{concept.id}': {message}", path=glossary.path,
                                 line=concept.line or None)
 
-        if not _ID_RE.fullmatch(concept.id):
+        if not valid_id(concept.id):
             raise fail("bad id")
         if concept.id in seen:
             raise fail("duplicate id")
@@ -455,278 +428,3 @@ def _format_field(value: str) -> str:
     if any(ch in value for ch in ',"\r\n') or value != value.strip():
         return '"' + value.replace('"', '""') + '"'
     return value
-
-
-# --------------------------------------------------------------------------- finding terms
-
-
-@dataclass(frozen=True)
-class TermMatch:
-    """A glossary term in English source text; `text` is source[start:end] (no possessive)."""
-
-    concept_id: str
-    start: int
-    end: int
-    text: str
-
-
-_SPACE = r"(?:[^\S\r\n]+(?:\r?\n[^\S\r\n]*)?|\r?\n[^\S\r\n]*)"
-_HYPHEN = r"[-\u2010\u2011](?:\r?\n[^\S\r\n]*)?"
-_APOSTROPHE = "['\u2019]"
-
-
-def find_terms(glossary: Glossary, text: str) -> list[TermMatch]:
-    """Every glossary term in `text`, leftmost-longest, in text order (rules: module docstring)."""
-    key = tuple(
-        (c.id, tuple(c.forms), c.case_sensitive) for c in glossary.concepts
-    )
-    pattern, owners = _term_matcher(key)
-    candidates = []
-    for m in pattern.finditer(text):
-        group = m.lastindex
-        if group is None:
-            continue
-        start, end = m.span(group)
-        candidates.append((start, end, owners[group]))
-    candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
-    taken_starts: list[int] = []
-    taken: list[tuple[int, int, str]] = []
-    for start, end, concept_id in candidates:
-        i = bisect_left(taken_starts, start)
-        if i > 0 and taken[i - 1][1] > start:
-            continue
-        if i < len(taken) and taken[i][0] < end:
-            continue
-        taken_starts.insert(i, start)
-        taken.insert(i, (start, end, concept_id))
-    return [TermMatch(cid, start, end, text[start:end]) for start, end, cid in taken]
-
-
-@lru_cache(maxsize=16)
-def _term_matcher(
-    entries: tuple[tuple[str, tuple[str, ...], bool], ...],
-) -> tuple[re.Pattern[str], dict[int, str]]:
-    """One regex for the whole glossary: at each word start, the longest form that matches."""
-    forms = [
-        (form, concept_id, case_sensitive)
-        for concept_id, concept_forms, case_sensitive in entries
-        for form in concept_forms
-        if form.strip()
-    ]
-    forms.sort(key=lambda f: (-len(f[0]), f[0]))
-    owners: dict[int, str] = {}
-    alternatives = []
-    for group, (form, concept_id, case_sensitive) in enumerate(forms, start=1):
-        body = _form_pattern(form, plural=not case_sensitive)
-        if not case_sensitive:
-            body = f"(?i:{body})"
-        alternatives.append(f"({body}(?!\\w))")
-        owners[group] = concept_id
-    if not alternatives:
-        return re.compile(r"(?!)"), owners
-    firsts = set()
-    for form, _, case_sensitive in forms:
-        first = form.strip()[0]
-        firsts.update({first} if case_sensitive else {first, first.lower(), first.upper()})
-    first_chars = "[" + "".join(re.escape(ch) for ch in sorted(firsts)) + "]"
-    # The first-character class lets the engine reject most positions before the alternation.
-    return re.compile(rf"(?<!\w)(?={first_chars})(?=" + "|".join(alternatives) + ")"), owners
-
-
-def _form_pattern(form: str, *, plural: bool) -> str:
-    words = form.split()
-    parts = [_word_pattern(word) for word in words]
-    if plural and words[-1][-1].isalpha():
-        parts[-1] = _word_pattern(words[-1], plural=True)
-    return _SPACE.join(parts)
-
-
-def _word_pattern(word: str, *, plural: bool = False) -> str:
-    ending = ""
-    if plural:
-        lower = word.lower()
-        if lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
-            word, ending = word[:-1], "(?:y|ies)"
-        elif lower.endswith(("s", "x", "z", "ch", "sh")):
-            ending = "(?:es)?"
-        else:
-            ending = "s?"
-    out = []
-    for ch in word:
-        if ch in "-\u2010\u2011":
-            out.append(_HYPHEN)
-        elif ch in "'\u2019":
-            out.append(_APOSTROPHE)
-        else:
-            out.append(re.escape(ch))
-    return "".join(out) + ending
-
-
-# --------------------------------------------------------------------------- lint
-
-
-@dataclass
-class LintIssue:
-    """One finding of `lint`; errors make the glossary unfit for enforcement."""
-
-    path: Path | None
-    line: int | None
-    severity: str  # 'error' | 'warning'
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path or '<glossary>'}:{self.line}" if self.line else str(self.path or "")
-        return f"{where}: {self.severity}: {self.message} [{self.code}]"
-
-
-_SCRIPT_OF_LANGUAGE = {"el": "GREEK", "ru": "CYRILLIC", "de": "LATIN", "tr": "LATIN"}
-
-
-def lint(glossary: Glossary) -> list[LintIssue]:
-    """Problems a loadable glossary can still have, errors first within each line.
-
-    Errors: duplicate ids; the same surface form in two concepts (the matcher could only pick
-    one); a missing or empty rendering; a do-not-translate rendering that differs from the term;
-    a form both accepted and rejected; a word mixing scripts (Latin A inside Greek ΝΑΤΟ).
-    Warnings: two concepts whose terms partly overlap (``air defence`` / ``defence industry``
-    make ``air defence industry`` ambiguous); repeated forms; approvals without reviewer or
-    date; renderings whose status is ``rejected``; a rendering in an unexpected script.
-    A term wholly inside another (``NATO`` in ``Major Non-NATO Ally``) is not reported: the
-    longest match decides it deterministically.
-    """
-    issues: list[LintIssue] = []
-
-    def add(concept: Concept, severity: str, code: str, message: str) -> None:
-        issues.append(
-            LintIssue(glossary.path, concept.line or None, severity, code,
-                      f"{concept.id}: {message}")
-        )
-
-    ids: dict[str, Concept] = {}
-    for concept in glossary.concepts:
-        if concept.id in ids:
-            add(concept, "error", "duplicate-id", f"id also used on line {ids[concept.id].line}")
-        ids.setdefault(concept.id, concept)
-    _lint_surface_forms(glossary, add)
-    _lint_overlaps(glossary, add)
-    for concept in glossary.concepts:
-        _lint_renderings(glossary, concept, add)
-    order = {"error": 0, "warning": 1}
-    issues.sort(key=lambda i: (i.line or 0, order.get(i.severity, 2), i.code))
-    return issues
-
-
-def _surface_keys(concept: Concept) -> list[tuple[str, str]]:
-    keys = []
-    for form in concept.forms:
-        folded = " ".join(form.casefold().split())
-        keys.append((folded, form))
-        if not concept.case_sensitive and folded[-1:].isalpha():
-            keys.append((_plural(folded), form))
-    return keys
-
-
-def _plural(word: str) -> str:
-    if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
-        return word[:-1] + "ies"
-    if word.endswith(("s", "x", "z", "ch", "sh")):
-        return word + "es"
-    return word + "s"
-
-
-def _lint_surface_forms(glossary: Glossary, add) -> None:
-    owners: dict[str, tuple[Concept, str]] = {}
-    for concept in glossary.concepts:
-        own: dict[str, str] = {}
-        for key, form in _surface_keys(concept):
-            if key in own:
-                if own[key] == form and form in concept.variants:
-                    add(concept, "warning", "duplicate-variant", f"'{form}' is listed twice")
-                continue
-            own[key] = form
-            other = owners.get(key)
-            if other is None:
-                owners[key] = (concept, form)
-                continue
-            other_concept, other_form = other
-            both_exact = concept.case_sensitive and other_concept.case_sensitive
-            if other_concept.id != concept.id and (not both_exact or form == other_form):
-                add(concept, "error", "duplicate-term",
-                    f"'{form}' is also a form of '{other_concept.id}' (line {other_concept.line})")
-
-
-def _lint_overlaps(glossary: Glossary, add) -> None:
-    words = [
-        (concept, [re.findall(r"\w+", form.casefold()) for form in concept.forms])
-        for concept in glossary.concepts
-    ]
-    for i, (first, first_forms) in enumerate(words):
-        for second, second_forms in words[i + 1 :]:
-            clash = _partial_overlap(first_forms, second_forms)
-            if clash:
-                add(second, "warning", "overlap",
-                    f"'{clash[1]}' and '{clash[0]}' of '{first.id}' share '{clash[2]}', so text "
-                    "containing both is matched only as the longer one")
-
-
-def _partial_overlap(
-    first: list[list[str]], second: list[list[str]]
-) -> tuple[str, str, str] | None:
-    for a in first:
-        for b in second:
-            for x, y in ((a, b), (b, a)):
-                for k in range(1, min(len(x), len(y))):
-                    if x[-k:] == y[:k]:
-                        return " ".join(a), " ".join(b), " ".join(x[-k:])
-    return None
-
-
-def _lint_renderings(glossary: Glossary, concept: Concept, add) -> None:
-    for lang in concept.renderings:
-        if lang not in glossary.languages:
-            add(concept, "error", "unknown-language", f"rendering for '{lang}', not a column")
-    for lang in glossary.languages:
-        rendering = concept.renderings.get(lang)
-        if rendering is None:
-            add(concept, "error", "missing-language", f"no {lang} rendering")
-            continue
-        if not rendering.text.strip():
-            add(concept, "error", "empty-rendering", f"{lang} rendering is empty")
-            continue
-        if concept.dnt and rendering.text != concept.term:
-            add(concept, "error", "dnt-mismatch",
-                f"do-not-translate, but {lang} rendering '{rendering.text}' differs from the term")
-        accepted = {" ".join(f.casefold().split()): f for f in rendering.forms}
-        for rejected in rendering.rejected:
-            if " ".join(rejected.casefold().split()) in accepted:
-                add(concept, "error", "rejected-accepted",
-                    f"{lang} '{rejected}' is both accepted and rejected")
-        if len(rendering.variants) != len(set(rendering.variants)) or (
-            rendering.text in rendering.variants
-        ):
-            add(concept, "warning", "duplicate-variant", f"{lang} variants repeat a form")
-        for form in [*rendering.forms, *rendering.rejected]:
-            for word in re.findall(r"\w+", form):
-                scripts = {_script(ch) for ch in word if ch.isalpha()}
-                if len(scripts) > 1:
-                    add(concept, "error", "mixed-script",
-                        f"{lang} '{form}' mixes {' and '.join(sorted(scripts))} letters in one"
-                        " word")
-        expected = _SCRIPT_OF_LANGUAGE.get(lang)
-        if expected and not concept.dnt:
-            scripts = {_script(ch) for ch in rendering.text if ch.isalpha()}
-            if scripts - {expected}:
-                add(concept, "warning", "script",
-                    f"{lang} rendering '{rendering.text}' is not written in {expected} letters")
-        if rendering.status == "rejected":
-            add(concept, "warning", "rendering-rejected",
-                f"{lang} rendering is rejected; propose a new one")
-        if rendering.status == "approved" and not (rendering.reviewer and rendering.date):
-            add(concept, "warning", "review-incomplete",
-                f"{lang} approved without {lang}_reviewer and {lang}_date")
-
-
-def _script(ch: str) -> str:
-    name = unicodedata.name(ch, "")
-    return name.split(" ", 1)[0] if name else "UNKNOWN"

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from toolkit.errors import ToolkitError
-from toolkit.terms.glossary import Concept, Glossary, TermMatch, find_terms
+from toolkit.terms.glossary import Concept, Glossary
+from toolkit.terms.match import TermMatch, find_terms
 
 _SNOWBALL = {
     "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german",

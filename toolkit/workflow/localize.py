@@ -1,168 +1,56 @@
-"""Wire the stages: read -> segment -> (protect terms) -> translate -> (restore, verify) -> write.
+"""The article workflow: article -> update plan -> translate what needs it -> catalogs -> articles.
 
-Each stage is a plain function over plain data; this module only orders them. One model call per
-language covers every sentence of the article (or of many articles, see `translate_documents`).
+Each stage is a plain function over plain data (`toolkit.l10n.plan`, `toolkit.l10n.translate`,
+`toolkit.l10n.catalog`, QA); this module only orders them. One model call per language covers
+every sentence of the article (or of many articles, see `localize_documents`).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.errors import ToolkitError
+import polib
+
+from toolkit.errors import ModelNotInstalled, ToolkitError
 from toolkit.fileio import atomic_write_text, locked
-from toolkit.formats.document import Block, Document
-from toolkit.l10n.segment import Segment, join, segment_block
-from toolkit.mt.engine import Engine, load_engine, release_memory
-from toolkit.terms.enforce import TermOutcome, Unit, translate_units
+from toolkit.formats.document import Document
+from toolkit.formats.po import plural_forms, read_po, write_po
+from toolkit.l10n.catalog import annotate, build_catalog, build_template, po_path, pot_path
+from toolkit.l10n.comments import qa_item
+from toolkit.l10n.plan import CatalogPlan, plan_update
+from toolkit.l10n.render import render_catalog
+from toolkit.l10n.translate import LanguageResult, translate_blocks
+from toolkit.mt.ctranslate import release_memory
+from toolkit.mt.registry import load_engine
+from toolkit.mt.types import Engine
 from toolkit.terms.glossary import Glossary
 
 EngineLoader = Callable[[str, str], Engine]
 Progress = Callable[[str, str], None]  # (language, stage message)
-
-# Longest sentence (in model tokens) sent to the model at once; longer ones are split first.
-MAX_SENTENCE_TOKENS = 200
+Key = tuple[int, str]  # (document number, language)
 
 
-@dataclass
-class SentenceResult:
-    source: str
-    text: str
-    truncated: bool = False
-    flags: list[str] = field(default_factory=list)
-    terms: list[TermOutcome] = field(default_factory=list)
+@dataclass(frozen=True)
+class LocalizeOptions:
+    """How a run localizes: the same for every article and language of it."""
 
-
-@dataclass
-class BlockResult:
-    index: int
-    source: str
-    text: str
-    sentences: list[SentenceResult]
-
-    @property
-    def flags(self) -> list[str]:
-        return [f for s in self.sentences for f in s.flags]
-
-
-@dataclass
-class LanguageResult:
-    lang: str
-    model_id: str
-    blocks: list[BlockResult]
-    seconds: float = 0.0
-    model_calls: int = 0
-
-    @property
-    def sentences(self) -> int:
-        return sum(len(b.sentences) for b in self.blocks)
-
-    @property
-    def translations(self) -> dict[int, str]:
-        return {b.index: b.text for b in self.blocks}
-
-    def term_counts(self) -> dict[str, int]:
-        """How each glossary occurrence was satisfied: found / n-best / mask / flagged."""
-        counts = {"found": 0, "n-best": 0, "mask": 0, "flagged": 0}
-        for block in self.blocks:
-            for sentence in block.sentences:
-                for term in sentence.terms:
-                    counts[term.how] += 1
-        return counts
-
-
-def mt_text(sentence: str) -> str:
-    """What the model sees: line breaks and runs of spaces inside a sentence become one space."""
-    return " ".join(sentence.split())
-
-
-def segment_blocks(
-    blocks: Sequence[Block], length: Callable[[str], int] | None = None
-) -> list[list[Segment]]:
-    return [
-        segment_block(b.text, b.index, max_len=MAX_SENTENCE_TOKENS, length=length) for b in blocks
-    ]
-
-
-def translate_blocks(
-    blocks: Sequence[Block], engine: Engine, lang: str, *, glossary: Glossary | None = None
-) -> LanguageResult:
-    """Translate blocks with glossary enforcement; every block keeps its exact layout."""
-    start = time.perf_counter()
-    calls_before = engine.calls
-    segmented = segment_blocks(blocks, length=lambda s: len(engine.tokenize(s)))
-    units = [
-        Unit(seg.text, _markup_in(block, seg))
-        for block, segs in zip(blocks, segmented, strict=True)
-        for seg in segs
-    ]
-    outcomes = iter(translate_units(units, engine, lang, glossary=glossary, normalize=mt_text))
-    results = []
-    for block, segs in zip(blocks, segmented, strict=True):
-        sentences = []
-        for seg in segs:
-            out = next(outcomes)
-            sentences.append(SentenceResult(seg.text, out.text, out.truncated, out.flags, out.terms))
-        text = join(block.text, segs, [s.text for s in sentences])
-        results.append(BlockResult(block.index, block.text, text, sentences))
-    return LanguageResult(
-        lang=lang,
-        model_id=engine.model_id,
-        blocks=results,
-        seconds=time.perf_counter() - start,
-        model_calls=engine.calls - calls_before,
-    )
-
-
-def _markup_in(block: Block, seg: Segment) -> tuple[tuple[int, int], ...]:
-    """The block's protected markup spans that fall inside this sentence, in its coordinates."""
-    return tuple(
-        (s - seg.start, e - seg.start)
-        for s, e in block.protected
-        if seg.start <= s and e <= seg.end
-    )
-
-
-def translate_document(
-    doc: Document,
-    langs: Sequence[str],
-    *,
-    from_code: str = "en",
-    engine_loader: EngineLoader = load_engine,
-    glossary: Glossary | None = None,
-    progress: Progress | None = None,
-) -> dict[str, LanguageResult]:
-    """Translate a document into each language. Every model is checked before any work starts."""
-    if not doc.blocks:
-        raise ToolkitError("nothing to translate", path=doc.path)
-    engines = {lang: engine_loader(from_code, lang) for lang in langs}
-    results = {}
-    for lang in langs:
-        if progress:
-            progress(lang, "translating")
-        results[lang] = translate_blocks(doc.blocks, engines[lang], lang, glossary=glossary)
-        if progress:
-            progress(lang, "done")
-    return results
+    locales_dir: Path
+    out_dir: Path | None = None  # rendered articles go here (None: catalogs only)
+    from_code: str = "en"
+    engine_loader: EngineLoader = load_engine
+    glossary: Glossary | None = None
+    skip_missing: bool = False  # a language without an installed model gets empty msgstrs
+    progress: Progress | None = None
+    lock_wait: float = 60.0  # seconds to wait for another run holding the locales folder
+    overwrite_reviewed: bool = False
 
 
 def output_path(doc: Document, out_dir: str | Path, lang: str) -> Path:
     """`DIR/<stem>.<lang>.<ext>`; the stem is the file's own name, so it cannot escape DIR."""
     src = Path(doc.path)
     return Path(out_dir) / f"{src.stem}.{lang}{src.suffix or '.txt'}"
-
-
-def write_translations(
-    doc: Document, results: dict[str, LanguageResult], out_dir: str | Path
-) -> list[Path]:
-    written = []
-    for lang, result in results.items():
-        path = output_path(doc, out_dir, lang)
-        atomic_write_text(path, doc.render(result.translations))
-        written.append(path)
-    return written
 
 
 @dataclass
@@ -200,12 +88,12 @@ def localize_document(
     and one run at a time holds the locales folder. Reviewed translations are kept unless
     `overwrite_reviewed`; even then, never for a language whose model is missing.
     """
-    return localize_documents(
-        [doc], langs, locales_dir=locales_dir, domains=[domain] if domain else None, out_dir=out_dir,
-        from_code=from_code, engine_loader=engine_loader, glossary=glossary,
-        skip_missing=skip_missing, progress=progress, lock_wait=lock_wait,
-        overwrite_reviewed=overwrite_reviewed,
-    )[0]
+    options = LocalizeOptions(
+        locales_dir=Path(locales_dir), out_dir=Path(out_dir) if out_dir is not None else None,
+        from_code=from_code, engine_loader=engine_loader, glossary=glossary, skip_missing=skip_missing,
+        progress=progress, lock_wait=lock_wait, overwrite_reviewed=overwrite_reviewed,
+    )
+    return _run([doc], langs, [domain] if domain else None, options)[0]
 
 
 def localize_documents(
@@ -227,6 +115,17 @@ def localize_documents(
 
     Returns one list of LanguageReport per document, in order.
     """
+    options = LocalizeOptions(
+        locales_dir=Path(locales_dir), out_dir=Path(out_dir) if out_dir is not None else None,
+        from_code=from_code, engine_loader=engine_loader, glossary=glossary, skip_missing=skip_missing,
+        progress=progress, lock_wait=lock_wait, overwrite_reviewed=overwrite_reviewed,
+    )
+    return _run(docs, langs, domains, options)
+
+
+def _run(
+    docs: Sequence[Document], langs: Sequence[str], domains: Sequence[str] | None, options: LocalizeOptions
+) -> list[list[LanguageReport]]:
     for doc in docs:
         if not doc.blocks:
             raise ToolkitError("nothing to translate", path=doc.path)
@@ -237,11 +136,8 @@ def localize_documents(
             raise ToolkitError(f"two articles share the catalog domain '{domain}' ({seen[domain]})",
                                path=doc.path)
         seen[domain] = doc.path
-    with locked(locales_dir, wait=lock_wait):
-        return _localize(
-            docs, domains, langs, Path(locales_dir), out_dir, from_code, engine_loader, glossary,
-            skip_missing, progress, overwrite_reviewed,
-        )
+    with locked(options.locales_dir, wait=options.lock_wait):
+        return _localize(docs, domains, langs, options)
 
 
 def _unload(engine) -> None:
@@ -260,101 +156,123 @@ def _qa_items(result: LanguageResult, lang: str, glossary: Glossary | None) -> d
     for block in result.blocks:
         truncated = any(s.truncated for s in block.sentences)
         findings = check_entry(block.source, block.text, lang, glossary=glossary, truncated=truncated)
-        items[block.index] = [f"QA: {f.severity} [{f.check_id}] {f.message}" for f in findings]
+        items[block.index] = [qa_item(f.severity, f.check_id, f.message) for f in findings]
     return items
 
 
 def _localize(
-    docs, domains, langs, locales_dir, out_dir, from_code, engine_loader, glossary, skip_missing, progress,
-    overwrite_reviewed=False,
+    docs: Sequence[Document], domains: Sequence[str], langs: Sequence[str], options: LocalizeOptions
 ) -> list[list[LanguageReport]]:
-    from toolkit.l10n.catalog import (
-        annotate,
-        build_catalog,
-        build_template,
-        plan_update,
-        plural_forms,
-        po_path,
-        pot_path,
-        read_po,
-        render_catalog,
-        write_po,
-    )
-
-    plans, olds = {}, {}  # (doc number, lang) -> CatalogPlan, old catalog or None
+    plans: dict[Key, CatalogPlan] = {}
+    olds: dict[Key, polib.POFile | None] = {}
     for lang in langs:
         for d, (doc, domain) in enumerate(zip(docs, domains, strict=True)):
-            path = po_path(locales_dir, lang, domain)
+            path = po_path(options.locales_dir, lang, domain)
             olds[d, lang] = read_po(path) if path.exists() else None
-            plans[d, lang] = plan_update(doc, olds[d, lang], overwrite_reviewed=overwrite_reviewed)
+            plans[d, lang] = plan_update(doc, olds[d, lang], overwrite_reviewed=options.overwrite_reviewed)
+    engines, missing = _load_engines(docs, langs, plans, olds, options)
+    for lang in langs:
+        plural_forms(lang)  # an unknown code fails here, not after other catalogs were written
+
+    # Translate every language before writing anything: a failure leaves the catalogs as they
+    # were, and the language detector (QA) is never in memory together with a model's batch.
+    results = _translate(len(docs), langs, plans, engines, options)
+    for doc, domain in zip(docs, domains, strict=True):
+        write_po(build_template(doc, domain), pot_path(options.locales_dir, domain))
+    reports: list[list[LanguageReport]] = [[] for _ in docs]
+    for lang in langs:
+        for d, (doc, domain) in enumerate(zip(docs, domains, strict=True)):
+            result = results.get((d, lang))
+            reports[d].append(_write(doc, domain, lang, plans[d, lang], result, lang in missing, options))
+            if options.progress:
+                options.progress(lang, "article")
+        if options.progress:
+            options.progress(lang, "done")
+    return reports
+
+
+def _load_engines(
+    docs: Sequence[Document],
+    langs: Sequence[str],
+    plans: dict[Key, CatalogPlan],
+    olds: dict[Key, polib.POFile | None],
+    options: LocalizeOptions,
+) -> tuple[dict[str, Engine], set[str]]:
+    """Load (and so check) every model needed before any work; with `skip_missing`, a language
+    without an installed model is left out, and its plan redone so no reviewed msgstr is blanked."""
     engines, missing = {}, set()
     for lang in langs:
         if any(plans[d, lang].needs_mt() for d in range(len(docs))):
             try:
-                engines[lang] = engine_loader(from_code, lang)
-            except ToolkitError:
-                if not skip_missing:
+                engines[lang] = options.engine_loader(options.from_code, lang)
+            except ModelNotInstalled:
+                if not options.skip_missing:
                     raise
                 missing.add(lang)
                 for d, doc in enumerate(docs):  # no model: a reviewed msgstr is never blanked
                     plans[d, lang] = plan_update(doc, olds[d, lang])
             else:
                 _unload(engines[lang])  # loading checked it; one model in memory at a time
-    for lang in langs:
-        plural_forms(lang)  # an unknown code fails here, not after other catalogs were written
+    return engines, missing
 
-    # Translate every language before writing anything: a failure leaves the catalogs as they
-    # were, and the language detector (QA) is never in memory together with a model's batch.
-    results: dict[tuple[int, str], LanguageResult] = {}
+
+def _translate(
+    ndocs: int,
+    langs: Sequence[str],
+    plans: dict[Key, CatalogPlan],
+    engines: dict[str, Engine],
+    options: LocalizeOptions,
+) -> dict[Key, LanguageResult]:
+    """Per language, one batch of the blocks every document's plan needs, split back by document."""
+    results: dict[Key, LanguageResult] = {}
     if engines:
-        from toolkit.qa.checks import release_detector
+        from toolkit.qa.langid import release_detector
 
         release_detector()  # the input's language check loaded it; QA reloads it after
     for lang in langs:
         if lang not in engines:
             continue
-        if progress:
-            progress(lang, "translating")
-        needed = [(d, b) for d in range(len(docs)) for b in plans[d, lang].needs_mt()]
-        together = translate_blocks([b for _, b in needed], engines[lang], lang, glossary=glossary)
+        if options.progress:
+            options.progress(lang, "translating")
+        needed = [(d, b) for d in range(ndocs) for b in plans[d, lang].needs_mt()]
+        together = translate_blocks([b for _, b in needed], engines[lang], lang, glossary=options.glossary)
         _unload(engines[lang])
-        for d in range(len(docs)):
+        for d in range(ndocs):
             mine = [r for (owner, _), r in zip(needed, together.blocks, strict=True) if owner == d]
             if mine:
                 results[d, lang] = LanguageResult(
                     lang, together.model_id, mine, together.seconds, together.model_calls
                 )
+    return results
 
-    for doc, domain in zip(docs, domains, strict=True):
-        write_po(build_template(doc, domain), pot_path(locales_dir, domain))
-    reports: list[list[LanguageReport]] = [[] for _ in docs]
-    for lang in langs:
-        for d, (doc, domain) in enumerate(zip(docs, domains, strict=True)):
-            plan, result = plans[d, lang], results.get((d, lang))
-            by_index = {b.index: b for b in result.blocks} if result else {}
-            po = build_catalog(
-                doc,
-                lang,
-                plan,
-                by_index,
-                model_id=result.model_id if result else None,
-                domain=domain,
-                glossary=glossary,
-            )
-            if result:
-                annotate(po, plan, _qa_items(result, lang, glossary))
-            path = po_path(locales_dir, lang, domain)
-            write_po(po, path)
-            out_path, fallbacks = None, 0
-            if out_dir is not None:
-                text, fallbacks = render_catalog(po, doc, include_fuzzy=True)
-                out_path = output_path(doc, out_dir, lang)
-                atomic_write_text(out_path, text)
-            reports[d].append(
-                LanguageReport(lang, path, out_path, plan.counts(), result, fallbacks, lang in missing)
-            )
-            if progress:
-                progress(lang, "article")
-        if progress:
-            progress(lang, "done")
-    return reports
+
+def _write(
+    doc: Document,
+    domain: str,
+    lang: str,
+    plan: CatalogPlan,
+    result: LanguageResult | None,
+    missing_model: bool,
+    options: LocalizeOptions,
+) -> LanguageReport:
+    """The catalog of one document and language (with QA items on fresh MT), and its article."""
+    by_index = {b.index: b for b in result.blocks} if result else {}
+    po = build_catalog(
+        doc,
+        lang,
+        plan,
+        by_index,
+        model_id=result.model_id if result else None,
+        domain=domain,
+        glossary=options.glossary,
+    )
+    if result:
+        annotate(po, plan, _qa_items(result, lang, options.glossary))
+    path = po_path(options.locales_dir, lang, domain)
+    write_po(po, path)
+    out_path, fallbacks = None, 0
+    if options.out_dir is not None:
+        text, fallbacks = render_catalog(po, doc, include_fuzzy=True)
+        out_path = output_path(doc, options.out_dir, lang)
+        atomic_write_text(out_path, text)
+    return LanguageReport(lang, path, out_path, plan.counts(), result, fallbacks, missing_model)

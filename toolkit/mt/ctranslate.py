@@ -1,60 +1,31 @@
-"""Engines: what the pipeline needs from a translator, and the Argos one (the default).
-
-An engine translates a list of sentences into n-best lists in as few calls as it can and names
-its model (`model_id`, recorded in catalogs and cache keys). Three kinds exist, chosen per
-language by `toolkit.config`: `argos` (here), `ct2` (any CTranslate2 model: OPUS-MT, NLLB;
-`toolkit.mt.ct2`) and `libretranslate` (a server; `toolkit.mt.libretranslate`).
+"""The CTranslate2 core shared by the Argos and the `ct2` engines: one batched call per sentence list.
 
 Why not `argostranslate.translate`: it calls CTranslate2 once per paragraph and passes its batch
 size (32) as a *token* budget, so it runs at about one sentence per batch. Here a whole list of
 sentences (a whole article, for one language) goes to CTranslate2 in ONE `translate_batch` call
 with a real token budget; CTranslate2 sorts by length and packs the sub-batches itself
-(`CT2Engine`, shared by the Argos and the `ct2` engines).
-
-An Argos package is loaded the way argostranslate loads it (`argostranslate.package.Package`,
-its tokenizer and its `model/` folder), once per process, and reused across articles.
+(`CT2Engine`). Also here: the thread count and token budget from the environment, and giving
+decoding memory back between languages (`release_memory`). `ctranslate2` itself is imported only
+when a model is loaded.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
 
+from toolkit.config import environment_setting
 from toolkit.errors import ToolkitError
-from toolkit.mt.packages import InstalledModel, find_model
+from toolkit.mt.types import DEFAULT_BEAM, Hypothesis, SentenceTranslation
 
-if TYPE_CHECKING:
-    from toolkit.config import EngineSpec
-
-DEFAULT_BEAM = 4
 # Source tokens per CTranslate2 sub-batch. Decoding memory grows with it (x beam): 2048 keeps a
 # four-language run within 1.2x the models' own memory at 1.02x the time of 4096 (bench/).
 DEFAULT_TOKEN_BUDGET = 2048
 # Output may be longer than the input (Greek, German); loops are cut at this bound and reported.
 DECODE_RATIO = 2.5
 DECODE_MARGIN = 10
-
-
-@dataclass(frozen=True)
-class Hypothesis:
-    text: str
-    score: float
-
-
-@dataclass(frozen=True)
-class SentenceTranslation:
-    """The n-best list for one sentence, best first."""
-
-    hypotheses: tuple[Hypothesis, ...]
-    truncated: bool = False  # the best output hit max_decoding_length
-
-    @property
-    def text(self) -> str:
-        return self.hypotheses[0].text
 
 
 @lru_cache(maxsize=1)
@@ -83,43 +54,14 @@ def release_memory() -> None:
         libc.malloc_trim(0)
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    if not value.isdigit() or int(value) < 1:
-        raise ToolkitError(f"{name} must be a positive whole number, not {value!r}")
-    return int(value)
-
-
 def default_threads() -> int:
     """CTranslate2 threads for one batch: TOOLKIT_THREADS, else every core."""
-    return _env_int("TOOLKIT_THREADS", os.cpu_count() or 1)
+    return environment_setting("TOOLKIT_THREADS", os.cpu_count() or 1)
 
 
 def default_token_budget() -> int:
     """TOOLKIT_TOKEN_BUDGET, else DEFAULT_TOKEN_BUDGET: lower it on a machine short of memory."""
-    return _env_int("TOOLKIT_TOKEN_BUDGET", DEFAULT_TOKEN_BUDGET)
-
-
-class Engine(Protocol):
-    """What the pipeline, the glossary ladder and the cache need from a translator."""
-
-    model_id: str  # engine kind, model and language pair: catalogs and cache keys say it
-    beam_size: int | None  # None: the engine (a server) decides
-    calls: int  # model calls (or requests) so far; tests and the bench count them
-
-    def tokenize(self, sentence: str) -> list[str]:
-        """Model tokens (or a close estimate): long sentences are split by this length."""
-        ...
-
-    def translate(
-        self, sentences: Sequence[str], *, num_hypotheses: int = 1
-    ) -> list[SentenceTranslation]: ...
-
-    def unload(self) -> None:
-        """Give memory back between languages; the next translation reloads what it needs."""
-        ...
+    return environment_setting("TOOLKIT_TOKEN_BUDGET", DEFAULT_TOKEN_BUDGET)
 
 
 class CT2Engine:
@@ -213,70 +155,3 @@ class CT2Engine:
             truncated = len(result.hypotheses[0]) >= max_len
             out.append(SentenceTranslation(tuple(hyps), truncated))
         return out
-
-
-class ArgosEngine(CT2Engine):
-    """One installed Argos package. `calls` counts `translate_batch` calls (tests assert on it)."""
-
-    def __init__(
-        self,
-        model: InstalledModel,
-        *,
-        beam_size: int = DEFAULT_BEAM,
-        token_budget: int | None = None,
-        threads: int | None = None,
-    ):
-        from argostranslate.package import Package
-
-        self.model = model
-        package = Package(model.path)
-        if getattr(package, "tokenizer", None) is None:
-            raise ToolkitError("package has no sentencepiece.model or bpe.model", path=model.path)
-        self.tokenizer = package.tokenizer
-        self.target_prefix = package.target_prefix or ""
-        self.target_prefix_tokens = [self.target_prefix] if self.target_prefix else []
-        super().__init__(model.path / "model", beam_size=beam_size, token_budget=token_budget,
-                         threads=threads)
-
-    @property
-    def model_id(self) -> str:
-        return self.model.model_id
-
-    def tokenize(self, sentence: str) -> list[str]:
-        return self.tokenizer.encode(sentence)
-
-    def detokenize(self, pieces: list[str]) -> str:
-        text = self.tokenizer.decode(pieces)
-        return text[1:] if text.startswith(" ") else text
-
-
-@lru_cache(maxsize=16)
-def _load(model: InstalledModel, beam_size: int, token_budget: int, threads: int) -> ArgosEngine:
-    return ArgosEngine(model, beam_size=beam_size, token_budget=token_budget, threads=threads)
-
-
-def load_engine(
-    from_code: str,
-    to_code: str,
-    *,
-    beam_size: int = DEFAULT_BEAM,
-    token_budget: int | None = None,
-    threads: int | None = None,
-    spec: EngineSpec | None = None,
-) -> Engine:
-    """The engine for a pair, loaded once per process and shared.
-
-    `spec` (from `toolkit.config`) picks the kind; without one, the installed Argos package.
-    """
-    if spec is not None and spec.kind == "ct2":
-        from toolkit.mt.ct2 import load_ct2_engine
-
-        return load_ct2_engine(spec, from_code, to_code, beam_size=beam_size,
-                               token_budget=token_budget or default_token_budget(),
-                               threads=threads or default_threads())
-    if spec is not None and spec.kind == "libretranslate":
-        from toolkit.mt.libretranslate import load_libretranslate_engine
-
-        return load_libretranslate_engine(spec, from_code, to_code)
-    model = find_model(from_code, to_code)
-    return _load(model, beam_size, token_budget or default_token_budget(), threads or default_threads())

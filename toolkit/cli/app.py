@@ -1,0 +1,77 @@
+"""The `toolkit` typer app: its commands and groups, --version, and how errors leave.
+
+Commands parse options, call one library function, and print. Errors from the library arrive as
+`ToolkitError` and leave as one line on stderr with exit status 1. Heavy modules (ctranslate2,
+argostranslate) are imported inside commands so `toolkit --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from toolkit import __version__
+from toolkit.cli import cache, catalogs, glossary, models
+from toolkit.cli.output import console, err
+from toolkit.cli.translate import translate
+from toolkit.errors import ToolkitError
+
+app = typer.Typer(
+    help="Offline translation and localization for newsrooms: English articles into Greek, "
+    "Russian, German and Turkish with Argos Translate models, on your own machine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(models.app, name="models")
+app.add_typer(glossary.app, name="glossary")
+app.add_typer(cache.app, name="cache")
+
+app.command()(translate)
+# The same function under its old name, so the two cannot drift; `translate` takes several
+# articles, folders and glob patterns too.
+app.command(
+    "translate-batch",
+    help=f"The same as `toolkit translate` (kept for scripts).\n\n{translate.__doc__}",
+    short_help="Translate many articles in one process: one model load and one model call per "
+    "language.",
+)(translate)
+app.command("compile")(catalogs.compile_)
+app.command()(catalogs.render)
+app.command()(catalogs.detect)
+app.command()(catalogs.qa)
+app.command()(catalogs.report)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"toolkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Offline translation and localization toolkit for newsrooms."""
+
+
+def one_line(exc: Exception) -> str:
+    """The error as one line: a line break quoted from a file (a Babel message, a CSV cell)
+    must not split it."""
+    return " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning ToolkitError into one line + exit 1."""
+    try:
+        app()
+    except ToolkitError as exc:
+        err.print(f"error: {one_line(exc)}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,108 @@
+"""The translate stage: blocks -> sentences -> (protect terms) -> model -> (restore, verify) -> blocks.
+
+One model call per language covers every sentence given (the workflow passes the blocks of many
+articles at once). Catalog code reads its results (`BlockResult`), so they live here, below the
+workflow that orders the stages.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from toolkit.formats.document import Block
+from toolkit.mt.types import Engine
+from toolkit.segment import Segment, join, segment_block
+from toolkit.terms.enforce import How, SentenceOutcome, Unit, translate_units
+from toolkit.terms.glossary import Glossary
+
+# Longest sentence (in model tokens) sent to the model at once; longer ones are split first.
+MAX_SENTENCE_TOKENS = 200
+
+
+@dataclass
+class BlockResult:
+    index: int
+    source: str
+    text: str
+    sentences: list[SentenceOutcome]
+
+    @property
+    def flags(self) -> list[str]:
+        return [f for s in self.sentences for f in s.flags]
+
+
+@dataclass
+class LanguageResult:
+    lang: str
+    model_id: str
+    blocks: list[BlockResult]
+    seconds: float = 0.0
+    model_calls: int = 0
+
+    @property
+    def sentences(self) -> int:
+        return sum(len(b.sentences) for b in self.blocks)
+
+    @property
+    def translations(self) -> dict[int, str]:
+        return {b.index: b.text for b in self.blocks}
+
+    def term_counts(self) -> dict[str, int]:
+        """How each glossary occurrence was satisfied: found / n-best / mask / flagged."""
+        counts = {how.value: 0 for how in How}
+        for block in self.blocks:
+            for sentence in block.sentences:
+                for term in sentence.terms:
+                    counts[term.how] += 1
+        return counts
+
+
+def mt_text(sentence: str) -> str:
+    """What the model sees: line breaks and runs of spaces inside a sentence become one space."""
+    return " ".join(sentence.split())
+
+
+def segment_blocks(
+    blocks: Sequence[Block], length: Callable[[str], int] | None = None
+) -> list[list[Segment]]:
+    return [
+        segment_block(b.text, b.index, max_len=MAX_SENTENCE_TOKENS, length=length) for b in blocks
+    ]
+
+
+def translate_blocks(
+    blocks: Sequence[Block], engine: Engine, lang: str, *, glossary: Glossary | None = None
+) -> LanguageResult:
+    """Translate blocks with glossary enforcement; every block keeps its exact layout."""
+    start = time.perf_counter()
+    calls_before = engine.calls
+    segmented = segment_blocks(blocks, length=lambda s: len(engine.tokenize(s)))
+    units = [
+        Unit(seg.text, _markup_in(block, seg))
+        for block, segs in zip(blocks, segmented, strict=True)
+        for seg in segs
+    ]
+    outcomes = iter(translate_units(units, engine, lang, glossary=glossary, normalize=mt_text))
+    results = []
+    for block, segs in zip(blocks, segmented, strict=True):
+        sentences = [next(outcomes) for _seg in segs]
+        text = join(block.text, segs, [s.text for s in sentences])
+        results.append(BlockResult(block.index, block.text, text, sentences))
+    return LanguageResult(
+        lang=lang,
+        model_id=engine.model_id,
+        blocks=results,
+        seconds=time.perf_counter() - start,
+        model_calls=engine.calls - calls_before,
+    )
+
+
+def _markup_in(block: Block, seg: Segment) -> tuple[tuple[int, int], ...]:
+    """The block's protected markup spans that fall inside this sentence, in its coordinates."""
+    return tuple(
+        (s - seg.start, e - seg.start)
+        for s, e in block.protected
+        if seg.start <= s and e <= seg.end
+    )

@@ -1,0 +1,68 @@
+"""The Argos engine (the default): one installed Argos package on the CTranslate2 core.
+
+An Argos package is loaded the way argostranslate loads it (`argostranslate.package.Package`,
+its tokenizer and its `model/` folder), once per process, and reused across articles; the
+translation itself goes through `CT2Engine`, never `argostranslate.translate`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from toolkit.errors import ToolkitError
+from toolkit.mt.ctranslate import CT2Engine, default_threads, default_token_budget
+from toolkit.mt.packages import InstalledModel, find_model
+from toolkit.mt.types import DEFAULT_BEAM
+
+
+class ArgosEngine(CT2Engine):
+    """One installed Argos package. `calls` counts `translate_batch` calls (tests assert on it)."""
+
+    def __init__(
+        self,
+        model: InstalledModel,
+        *,
+        beam_size: int = DEFAULT_BEAM,
+        token_budget: int | None = None,
+        threads: int | None = None,
+    ):
+        from argostranslate.package import Package
+
+        self.model = model
+        package = Package(model.path)
+        if getattr(package, "tokenizer", None) is None:
+            raise ToolkitError("package has no sentencepiece.model or bpe.model", path=model.path)
+        self.tokenizer = package.tokenizer
+        self.target_prefix = package.target_prefix or ""
+        self.target_prefix_tokens = [self.target_prefix] if self.target_prefix else []
+        super().__init__(model.path / "model", beam_size=beam_size, token_budget=token_budget,
+                         threads=threads)
+
+    @property
+    def model_id(self) -> str:
+        return self.model.model_id
+
+    def tokenize(self, sentence: str) -> list[str]:
+        return self.tokenizer.encode(sentence)
+
+    def detokenize(self, pieces: list[str]) -> str:
+        text = self.tokenizer.decode(pieces)
+        return text[1:] if text.startswith(" ") else text
+
+
+@lru_cache(maxsize=16)
+def _load(model: InstalledModel, beam_size: int, token_budget: int, threads: int) -> ArgosEngine:
+    return ArgosEngine(model, beam_size=beam_size, token_budget=token_budget, threads=threads)
+
+
+def load_argos_engine(
+    from_code: str,
+    to_code: str,
+    *,
+    beam_size: int = DEFAULT_BEAM,
+    token_budget: int | None = None,
+    threads: int | None = None,
+) -> ArgosEngine:
+    """The installed Argos package for a pair, loaded once per process and shared."""
+    model = find_model(from_code, to_code)
+    return _load(model, beam_size, token_budget or default_token_budget(), threads or default_threads())

@@ -1,0 +1,186 @@
+"""The glossary as TBX-Basic for CAT tools, and a reviewed TBX read back (`toolkit.terms.exchange`).
+
+Maps concepts and renderings to the records of `toolkit.formats.tbx` and back: one termEntry per
+concept, the English langSet first, and per language the rendering as the first tig with its
+review state as administrativeStatus, then the variants (admittedTerm) and the rejected
+renderings (deprecatedTerm).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from toolkit.errors import ToolkitError
+from toolkit.formats.tbx import AdminStatus, LangSet, Term, TermEntry, Transaction, read_tbx, write_tbx
+from toolkit.terms.exchange_entry import MAX_CONTEXTS, Entry, glossary_language, revision, selected
+from toolkit.terms.glossary import Concept, Glossary, Rendering, valid_date
+
+if TYPE_CHECKING:
+    from toolkit.formats.document import Document
+
+_SOURCE_LANG = "en"
+_TBX_STATUS = {
+    "approved": AdminStatus.PREFERRED,
+    "proposed": AdminStatus.ADMITTED,
+    "rejected": AdminStatus.DEPRECATED,
+}
+_GLOSSARY_STATUS = {
+    AdminStatus.PREFERRED: "approved",
+    AdminStatus.ADMITTED: "proposed",
+    AdminStatus.DEPRECATED: "rejected",
+    AdminStatus.SUPERSEDED: "rejected",
+}
+_DNT_NOTE = "Do not translate: every language keeps the English term."
+_REVISION_ID = re.compile(r"r[0-9a-f]{12}")
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export(
+    glossary: Glossary,
+    langs: list[str],
+    status: str | None,
+    contexts: dict[str, list[tuple[str, int]]],
+    article: Document | None,
+    bom: bool,
+) -> bytes:
+    """One TBX file for `langs` (`article` only gives the contexts, `bom` is for CSV only)."""
+    name = glossary.path.stem if glossary.path else "glossary"
+    entries = []
+    for concept in glossary.concepts:
+        chosen = [lang for lang in langs if selected(concept, lang, status)]
+        if chosen:
+            entries.append(_term_entry(concept, chosen, contexts.get(concept.id, [])))
+    return write_tbx(
+        entries,
+        title=f"{name} glossary ({', '.join(langs)})",
+        description=[
+            f"Exported by toolkit from {glossary.path or 'the canonical glossary'}; the termEntry"
+            " id is the concept id.",
+            "Review: the first term of a language is its rendering. Set its administrativeStatus"
+            " to preferredTerm-admn-sts to approve, deprecatedTerm-admn-sts to reject, or edit"
+            " the term to replace it (the old one is kept as rejected). Further terms are"
+            " accepted variants (admittedTerm) and rejected renderings (deprecatedTerm).",
+        ],
+        source_lang=_SOURCE_LANG,
+    )
+
+
+def _term_entry(concept: Concept, langs: list[str], contexts: list[tuple[str, int]]) -> TermEntry:
+    notes = [concept.note] if concept.note else []
+    if concept.dnt:
+        notes.append(_DNT_NOTE)
+    english = [
+        Term(
+            form,
+            AdminStatus.PREFERRED if i == 0 else AdminStatus.ADMITTED,
+            contexts=[sentence for sentence, _ in contexts[:MAX_CONTEXTS]] if i == 0 else [],
+        )
+        for i, form in enumerate([concept.term, *concept.variants])
+    ]
+    langsets = [LangSet(_SOURCE_LANG, english)]
+    for lang in langs:
+        rendering = concept.renderings.get(lang)
+        if rendering is not None:
+            langsets.append(_langset(concept.id, rendering))
+    return TermEntry(concept.id, notes, langsets)
+
+
+def _langset(concept_id: str, r: Rendering) -> LangSet:
+    transactions = []
+    if r.reviewer or r.date:
+        transactions.append(Transaction("modification", r.date or None, r.reviewer or None))
+    first = Term(
+        r.text,
+        _TBX_STATUS[r.status],
+        id="r" + revision(concept_id, r.lang, r),  # an XML ID, so unique
+        transactions=transactions,
+    )
+    terms = [first]
+    terms += [Term(item, AdminStatus.ADMITTED) for item in r.variants]
+    terms += [Term(item, AdminStatus.DEPRECATED) for item in r.rejected]
+    return LangSet(r.lang, terms, [r.note] if r.note else [])
+
+
+# --------------------------------------------------------------------------- import
+
+
+def read_entries(path: Path, glossary: Glossary) -> tuple[list[Entry], str]:
+    """The entries (the reviewer, if any, is per rendering: '' for the whole file)."""
+    entries: list[Entry] = []
+    for term_entry in read_tbx(path):
+        entries.extend(_entries(term_entry, glossary, path))
+    return entries, ""
+
+
+def _status(term: Term) -> str | None:
+    return _GLOSSARY_STATUS[term.status] if term.status is not None else None
+
+
+def _entries(term_entry: TermEntry, glossary: Glossary, path: Path) -> list[Entry]:
+    """One entry per target langSet; the English langSet gives the term (for unknown concepts)."""
+
+    def fail(message: str, line: int) -> ToolkitError:
+        return ToolkitError(message, path=path, line=line)
+
+    concept_id = term_entry.id
+    dnt = _DNT_NOTE in term_entry.notes
+    concept_note = "\n".join(n for n in term_entry.notes if n != _DNT_NOTE)
+    term, english_variants = "", []
+    langsets: dict[str, LangSet] = {}
+    for langset in term_entry.langsets:
+        if langset.lang.lower().split("-")[0].split("_")[0] == _SOURCE_LANG:
+            forms = [t.text for t in langset.terms]
+            term, english_variants = (forms[0] if forms else ""), forms[1:]
+            continue
+        lang = glossary_language(langset.lang, glossary, path, langset.line)
+        if lang in langsets:
+            raise fail(f"two <langSet xml:lang=\"{lang}\"> in one termEntry (first on line"
+                       f" {langsets[lang].line})", langset.line)
+        langsets[lang] = langset
+    entries = []
+    for lang, langset in langsets.items():
+        note = "\n".join(langset.notes)
+        if not langset.terms:
+            entries.append(Entry(langset.line, concept_id, term, lang, note=note))
+            continue
+        first = langset.terms[0]
+        variants, rejected = [], []
+        for other in langset.terms[1:]:
+            form_status = _status(other)
+            if form_status == "approved":
+                raise fail("only the first term of a language (its rendering) can be preferredTerm;"
+                           " make this one the first, or mark it admittedTerm", other.line)
+            (rejected if form_status == "rejected" else variants).append(other.text)
+        reviewer, when = None, None
+        for transaction in first.transactions:
+            if transaction.date is not None:
+                value = transaction.date
+                if not valid_date(value[:10]):
+                    raise fail(f"date '{value}' is not a date, expected YYYY-MM-DD", transaction.date_line)
+                when = value[:10]
+            if transaction.responsible is not None:
+                reviewer = transaction.responsible
+        entries.append(
+            Entry(
+                line=first.line,
+                concept_id=concept_id,
+                term=term,
+                lang=lang,
+                text=first.text,
+                status=_status(first),
+                variants=variants,
+                rejected=rejected,
+                note=note,
+                reviewer=reviewer,
+                date=when,
+                dnt=dnt,
+                concept_note=concept_note,
+                english_variants=english_variants,
+                revision=first.id[1:] if _REVISION_ID.fullmatch(first.id) else None,
+            )
+        )
+    return entries

@@ -1,0 +1,32 @@
+"""The engine loader of a run: which engine each language uses (toolkit.toml, --engine), with
+the beam size of the run, behind the persistent translation cache unless it is turned off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from toolkit.workflow.localize import EngineLoader
+
+
+def configured_engine_loader(
+    beam_size: int = 4, engine_specs: Sequence[str] = (), *, use_cache: bool = True
+) -> EngineLoader:
+    """Engines loaded once per process, chosen per language by toolkit.toml and `engine_specs`
+    (``--engine`` values); wrapped by the persistent cache unless not `use_cache`."""
+    from toolkit.config import load_config
+    from toolkit.mt.registry import load_engine
+
+    config = load_config(engine_specs or ())
+
+    def load(src: str, tgt: str):
+        return load_engine(src, tgt, beam_size=beam_size, spec=config.for_language(tgt))
+
+    if not use_cache:
+        return load
+    from toolkit.mt.cache import CachedEngine, open_cache  # lazily: sqlite3 is not needed for --help
+
+    cache = open_cache()
+    return lambda src, tgt: CachedEngine(load(src, tgt), cache)
