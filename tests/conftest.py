@@ -7,6 +7,7 @@ session temp dir here, before any test imports it.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -14,9 +15,13 @@ from pathlib import Path
 
 import pytest
 
+# The paths every test folder uses: one definition, imported as `from conftest import ...`.
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE_MODELS = ROOT / "tests" / "fixtures" / "models"
+FIXTURES = ROOT / "tests" / "fixtures"
+FIXTURE_MODELS = FIXTURES / "models"
+DOCS = FIXTURES / "docs"
 ARTICLE = ROOT / "examples" / "article.txt"
+GLOSSARY = ROOT / "glossaries" / "defense.csv"  # the shipped glossary; tests that edit it copy it
 LANGS = ("el", "ru", "de", "tr")
 
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="toolkit-tests-"))
@@ -30,6 +35,30 @@ for var, sub in (
     (_SESSION_HOME / sub).mkdir(parents=True, exist_ok=True)
 os.environ["ARGOS_PACKAGE_INDEX"] = "http://127.0.0.1:9/"  # closed port: never the internet
 os.environ.setdefault("TOOLKIT_THREADS", "2")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: a real subprocess, server or whole-article run; `pytest -m 'not slow'` skips them"
+    )
+
+
+_SLOW_FIXTURES = {"installed_models", "libretranslate", "libretranslate_executable"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that need the installed fixture packages or a real server are slow by definition."""
+    for item in items:
+        if _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def glossary_file(tmp_path: Path) -> Path:
+    """A private copy of the shipped glossary, for tests that write to it."""
+    path = tmp_path / "defense.csv"
+    shutil.copyfile(GLOSSARY, path)
+    return path
 
 
 def fixture_package(lang: str) -> Path:
@@ -99,3 +128,28 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, timeou
         cwd=cwd or ROOT,
         timeout=timeout,
     )
+
+
+def invoke(*args: str, env: dict | None = None, cwd: Path | None = None):
+    """Run the `toolkit` CLI in this process (typer/click's CliRunner isolation), through the
+    same `main` as the console script: for commands that only read and print. Returns what
+    `run_cli` returns (returncode, stdout, stderr)."""
+    from click.testing import CliRunner
+
+    from toolkit.cli.app import main
+
+    runner = CliRunner()
+    old_argv, old_cwd = sys.argv, os.getcwd()
+    with runner.isolation(env={"COLUMNS": "200", **(env or {})}) as streams:
+        out, err = streams[0], streams[1]
+        sys.argv = ["toolkit", *args]
+        os.chdir(cwd or ROOT)
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            sys.argv = old_argv
+            os.chdir(old_cwd)
+        return subprocess.CompletedProcess(list(args), code, out.getvalue().decode(), err.getvalue().decode())

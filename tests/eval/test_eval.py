@@ -36,13 +36,12 @@ from toolkit.terms.glossary import load_glossary
 from toolkit.terms.match import find_terms
 from toolkit.workflow.localize import localize_document
 
-from conftest import ROOT, run_cli
+from conftest import GLOSSARY, ROOT, run_cli
 from libretranslate_server import expected_output
 from pseudo import expected_plain, expected_translation
 
 MARIAN = ROOT / "tests" / "fixtures" / "ct2" / "marian-en-xx"
 NLLB = ROOT / "tests" / "fixtures" / "ct2" / "nllb-tiny"
-GLOSSARY = ROOT / "glossaries" / "defense.csv"
 LINES = [
     "The meeting lasted three hours.",
     "Officials said little.",

@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import polib
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +27,7 @@ from toolkit.formats.document import parse_document, read_document
 from toolkit.formats.po import read_po, write_po
 from toolkit.l10n.plan import plan_update
 from toolkit.l10n.render import render_catalog
-from toolkit.mt.packages import read_archive_metadata
+from toolkit.mt.package_archive import read_archive_metadata
 from toolkit.terms.calibrate import STYLES
 from toolkit.terms.enforce import mask, unmask
 from toolkit.terms.exchange import import_glossary
@@ -99,6 +100,7 @@ po_bytes = st.one_of(
 ARTICLE = parse_document("Hello\n\nx\n\nNATO met.\n", "txt", "a.txt")
 
 
+@pytest.mark.slow
 @fuzz(250)
 @given(data=po_bytes)
 def test_read_po_raises_only_toolkit_errors(tmp_path, data):
@@ -128,6 +130,7 @@ _entries = st.tuples(
 )
 
 
+@pytest.mark.slow
 @fuzz(200)
 @given(entries=st.lists(_entries, max_size=6))
 def test_po_round_trip_of_whole_entries(tmp_path, entries):
@@ -156,6 +159,7 @@ def test_po_round_trip_of_whole_entries(tmp_path, entries):
     assert sorted(map(key, back), key=repr) == sorted(map(key, po), key=repr)
 
 
+@pytest.mark.slow
 @fuzz(60)
 @given(comment=st.text(max_size=20), where=st.sampled_from(["tcomment", "comment", "occurrence"]))
 def test_write_po_never_writes_what_read_po_rejects(tmp_path, comment, where):
@@ -212,6 +216,7 @@ csv_texts = st.one_of(
 )
 
 
+@pytest.mark.slow
 @fuzz(250)
 @given(text=csv_texts, probe=st.text(max_size=40))
 def test_parse_glossary_raises_only_toolkit_errors(text, probe):
@@ -227,6 +232,7 @@ def test_parse_glossary_raises_only_toolkit_errors(text, probe):
         find_terms(glossary, f"{probe} {' '.join(concept.forms)} {probe}")
 
 
+@pytest.mark.slow
 @fuzz(60)
 @given(data=st.one_of(st.binary(max_size=300), csv_texts.map(lambda s: s.encode("utf-8", "surrogatepass"))))
 def test_load_glossary_raises_only_toolkit_errors(tmp_path, data):
@@ -311,6 +317,7 @@ def test_parse_document_never_fails_and_renders_back(text, fmt):
     encoding=st.sampled_from([None, None, None, "cp1253", "utf-16", "latin-1", "utf-8", "bogus", "base64",
                               "punycode", "rot13"]),
 )
+@pytest.mark.slow
 def test_read_document_raises_only_toolkit_errors(tmp_path, data, fmt, encoding):
     path = tmp_path / f"a.{fmt}"
     path.write_bytes(data)
@@ -360,6 +367,7 @@ archives = st.one_of(
 )
 
 
+@pytest.mark.slow
 @fuzz(200)
 @given(data=archives)
 def test_archive_check_raises_only_toolkit_errors_and_passes_only_safe_members(tmp_path, data):

@@ -32,7 +32,8 @@ from toolkit.qa.review_page import (
 )
 from toolkit.terms.glossary import columns_for, parse_glossary
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
+
 SCREENSHOT = ROOT / "tools" / "screenshot_report.sh"
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 LANGS = ("el", "ru", "de", "tr")
@@ -378,6 +379,7 @@ def report_page(tmp_path, catalogs) -> Path:
     )
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_page_in_headless_chromium(tmp_path, report_page):
     dom, log = dump_dom(report_page, tmp_path / "profile")
@@ -400,6 +402,7 @@ def test_page_in_headless_chromium(tmp_path, report_page):
     assert 'id="attention-only"' in dom
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_language_filter_from_link(tmp_path, report_page):
     dom, log = dump_dom(report_page, tmp_path / "profile", "#langs=el,tr")
@@ -410,6 +413,7 @@ def test_language_filter_from_link(tmp_path, report_page):
     assert console_problems(log) == [], log[-3000:]
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_console_check_catches_errors(tmp_path):
     """The checks above would see a broken page: a thrown error and a CSP refusal are both caught."""
@@ -427,6 +431,7 @@ def test_console_check_catches_errors(tmp_path):
     assert any("undefinedFunction" in line for line in console_problems(log)), log[-3000:]
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_screenshot_command(tmp_path, report_page):
     out = tmp_path / "shot.png"

@@ -67,6 +67,7 @@ def msgfmt_check(path):
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_article_to_catalogs(loader, tmp_path):
     doc = read_document(ARTICLE)
     glossary = load_glossary(ROOT / "glossaries" / "defense.csv")
@@ -88,6 +89,7 @@ def test_article_to_catalogs(loader, tmp_path):
     assert "ΝΑΤΟ" in "".join(e.msgstr for e in el)
 
 
+@pytest.mark.slow
 def test_translator_workflow_rerun(loader, tmp_path):
     src = tmp_path / "story.txt"
     src.write_text(ARTICLE_V1, encoding="utf-8")
@@ -135,6 +137,7 @@ def test_translator_workflow_rerun(loader, tmp_path):
     assert [e.msgid for e in po.obsolete_entries()] == ["A final paragraph closes the story."]
 
 
+@pytest.mark.slow
 def test_compile_and_read_back_with_gettext(loader, tmp_path):
     src = tmp_path / "story.txt"
     src.write_text(ARTICLE_V1, encoding="utf-8")
@@ -157,6 +160,7 @@ def test_compile_and_read_back_with_gettext(loader, tmp_path):
         )
 
 
+@pytest.mark.slow
 def test_render_command_rebuilds_the_article(loader, tmp_path):
     src = tmp_path / "story.txt"
     src.write_text(ARTICLE_V1, encoding="utf-8")
@@ -172,6 +176,7 @@ def test_render_command_rebuilds_the_article(loader, tmp_path):
     assert (tmp_path / "src.txt").read_text(encoding="utf-8") == ARTICLE_V1
 
 
+@pytest.mark.slow
 def test_many_articles_share_one_model_call_per_language(loader, tmp_path):
     docs = []
     for i in range(3):
@@ -191,6 +196,7 @@ def test_many_articles_share_one_model_call_per_language(loader, tmp_path):
             assert po[1].msgstr == expected_translation(f"NATO ministers met {i + 2} times this year.")
 
 
+@pytest.mark.slow
 def test_translate_batch_command(installed_models, tmp_path):
     for i in range(3):
         text = f"# Title {i}\n\nThe *minister* spoke {i} times.\n"
@@ -207,6 +213,7 @@ def test_translate_batch_command(installed_models, tmp_path):
         assert out.startswith("# ") and "*" in out  # Markdown structure and emphasis kept
 
 
+@pytest.mark.slow
 def test_four_languages_hold_one_model_at_a_time_and_write_only_after_all(loader, tmp_path):
     """Memory: a language's model is in memory only while its batch runs (bench: peak RSS)."""
     seen = []
@@ -237,6 +244,7 @@ def test_four_languages_hold_one_model_at_a_time_and_write_only_after_all(loader
     assert len(list((tmp_path / "loc").rglob("*.po"))) == 4
 
 
+@pytest.mark.slow
 def test_skip_missing_skips_only_a_missing_model_not_a_failing_engine(loader, tmp_path):
     """`--skip-missing` is for languages without an installed model; a LibreTranslate server that
     is down is an error like any other, even with it."""

@@ -30,8 +30,8 @@ from toolkit.l10n.translate import BlockResult
 from toolkit.terms.enforce import SentenceOutcome as SentenceResult
 from toolkit.terms.enforce import TermOutcome
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = Path(__file__).parent / "fixtures" / "docs"
+from conftest import DOCS, ROOT
+
 MODEL = "argos:en-de@1.0"
 DAY1 = datetime(2024, 11, 4, 9, 30, tzinfo=timezone.utc)
 DAY2 = datetime(2024, 11, 5, 16, 0, tzinfo=timezone.utc)
@@ -590,6 +590,7 @@ def _same_newline_ends(msgid: str, msgstr: str) -> str:
     pairs=st.lists(st.tuples(_text.filter(bool), _text, st.none() | _text), max_size=6),
     fuzzy=st.booleans(),
 )
+@pytest.mark.slow
 def test_write_read_round_trip_of_arbitrary_text(tmp_path, pairs, fuzzy):
     po = polib.POFile()
     po.metadata = {"Content-Type": "text/plain; charset=UTF-8"}

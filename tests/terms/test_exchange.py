@@ -33,9 +33,8 @@ from toolkit.terms.lint import lint
 from toolkit.terms.match import find_terms
 from toolkit.terms.stats import blocking_terms, glossary_stats
 
-ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "glossaries" / "defense.csv"
-ARTICLE = ROOT / "examples" / "article.txt"
+from conftest import ARTICLE, GLOSSARY, ROOT
+
 FIXTURES = ROOT / "tests" / "fixtures" / "review"
 LANGS = ("el", "ru", "de", "tr")
 TODAY = date(2024, 11, 5)
@@ -48,13 +47,6 @@ NEW_ARTICLE_5 = {
     "tr": "Madde 5",
 }
 TOUCHED = {"nato", "article-5", "hezbollah"}  # approve, replace, reject
-
-
-@pytest.fixture
-def glossary_file(tmp_path: Path) -> Path:
-    path = tmp_path / "defense.csv"
-    shutil.copyfile(SHIPPED, path)
-    return path
 
 
 @pytest.fixture
@@ -194,6 +186,7 @@ def _edit_tbx(path: Path, lang: str) -> None:
 EDITORS = {"po": _edit_po, "csv": _edit_csv, "tbx": _edit_tbx}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("fmt", ["po", "csv", "tbx"])
 def test_translator_decisions_come_back_into_the_glossary(glossary, glossary_file, tmp_path, fmt, lang):
@@ -594,7 +587,7 @@ def test_extract_terms_proposes_names_and_acronyms_the_glossary_lacks(glossary):
 
 
 def test_shipped_glossary_stats_and_blocking_terms():
-    glossary = load_glossary(SHIPPED)
+    glossary = load_glossary(GLOSSARY)
     n = len(glossary.concepts)
     stats = glossary_stats(glossary)
     assert stats == {lang: {"proposed": n, "approved": 0, "rejected": 0, "missing": 0} for lang in LANGS}

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import ARTICLE, run_cli
+from conftest import ARTICLE, invoke, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +19,7 @@ def locales(installed_models, tmp_path_factory):
     return root / "locales"
 
 
+@pytest.mark.slow
 def test_qa_flags_the_pseudo_language_as_wrong_language(locales):
     result = run_cli("qa", str(locales), "--json")
     assert result.returncode == 1  # errors found
@@ -35,6 +36,7 @@ def test_translate_writes_qa_findings_into_the_catalog(locales):
     assert "#. QA: error [wrong-language]" in po
 
 
+@pytest.mark.slow
 def test_qa_table_and_exit_codes(locales, tmp_path):
     table = run_cli("qa", str(locales / "de" / "LC_MESSAGES" / "article.po"))
     assert table.returncode == 1 and "wrong-language" in table.stdout
@@ -47,8 +49,9 @@ def test_qa_table_and_exit_codes(locales, tmp_path):
     assert run_cli("qa", str(clean)).returncode == 0
 
 
+@pytest.mark.slow
 def test_detect(tmp_path):
-    result = run_cli("detect", str(ARTICLE))
+    result = invoke("detect", str(ARTICLE))
     assert result.returncode == 0 and result.stdout.split()[0] == "en"
     greek = tmp_path / "el.txt"
     greek.write_text(
@@ -56,12 +59,13 @@ def test_detect(tmp_path):
         "Οι υπουργοί Άμυνας συζήτησαν την ενίσχυση της συνεργασίας με το Ισραήλ.",
         encoding="utf-8",
     )
-    assert run_cli("detect", str(greek)).stdout.split()[0] == "el"
+    assert invoke("detect", str(greek)).stdout.split()[0] == "el"
     refused = run_cli("translate", str(greek), "--to", "de", "--out", str(tmp_path / "o"))
     assert refused.returncode == 1
     assert "looks like 'el'" in refused.stderr and "--from el" in refused.stderr
 
 
+@pytest.mark.slow
 def test_report_for_a_domain(locales, tmp_path):
     out = tmp_path / "review.html"
     result = run_cli("report", "article", "--locales", str(locales), "-o", str(out))

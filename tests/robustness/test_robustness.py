@@ -494,6 +494,7 @@ def outcomes(template, tmp_path_factory) -> dict[str, Outcome]:
     return jobs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("row_id", "needles"), ROW_PARAMS, ids=ROW_IDS)
 def test_bad_input_is_one_line_and_changes_nothing(outcomes, row_id, needles):
     job = outcomes[row_id]
@@ -571,6 +572,7 @@ def loader(installed_models):
 @pytest.mark.parametrize(("name", "text", "encoding"), [
     ("russian", RUSSIAN, "cp1251"), ("latin", LATIN1, "latin-1"), ("greek", GREEK, "cp1253"),
 ])
+@pytest.mark.slow
 def test_declared_legacy_encodings_are_honoured(loader, tmp_path, name, text, encoding):
     from toolkit.formats.document import read_document
     from toolkit.workflow.localize import localize_document
@@ -605,6 +607,7 @@ def test_bom_crlf_tabs_nbsp_zero_width_keep_the_layout_cli(outcomes):
         _check_catalog(job.ws / "locales" / lang / "LC_MESSAGES" / "awkward.po", AWKWARD_TXT, "txt")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("fmt", "source"), [("md", AWKWARD_MD), ("html", AWKWARD_HTML)])
 def test_bom_crlf_tabs_nbsp_zero_width_keep_the_layout(loader, tmp_path, fmt, source):
     from toolkit.formats.document import read_document
@@ -641,6 +644,7 @@ class Recorder:
         return results
 
 
+@pytest.mark.slow
 def test_huge_paragraph_and_600_token_sentence_are_split_never_truncated(loader):
     from toolkit.l10n.translate import translate_blocks
 
@@ -774,6 +778,7 @@ def _timed_run(ws: Path, env: dict) -> tuple[float, float, float]:
     return duration, min(writes, default=0.0), max(writes, default=duration)
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points_leaves_old_or_new_catalogs(template, tmp_path):
     """Nine SIGKILLs at random moments of `toolkit translate` (four languages, so many writes),
     half of them aimed at the stretch where catalogs are written: after each, every catalog is the
@@ -819,6 +824,7 @@ def test_sigkill_at_random_points_leaves_old_or_new_catalogs(template, tmp_path)
         assert leftover.name.startswith(".")
 
 
+@pytest.mark.slow
 def test_two_runs_at_once_wait_for_the_lock_and_corrupt_nothing(template, tmp_path):
     ws = _workspace(template, tmp_path)
     (ws / "story.txt").write_text(STORY_B, encoding="utf-8")
@@ -848,6 +854,7 @@ def test_two_runs_at_once_wait_for_the_lock_and_corrupt_nothing(template, tmp_pa
     assert (ws / "out1" / "story.de.txt").read_bytes() == (ws / "out2" / "story.de.txt").read_bytes()
 
 
+@pytest.mark.slow
 def test_runs_starting_together_share_a_new_cache(tmp_path):
     """Opening a new sqlite cache from several processes at once used to fail one of them with
     'database is locked' (the switch to WAL ignores sqlite's busy timeout)."""
@@ -861,6 +868,7 @@ def test_runs_starting_together_share_a_new_cache(tmp_path):
             assert proc.returncode == 0, errors
 
 
+@pytest.mark.slow
 def test_a_run_that_cannot_get_the_lock_fails_clearly(template, tmp_path):
     from toolkit.formats.document import read_document
     from toolkit.workflow.localize import localize_document
@@ -874,6 +882,7 @@ def test_a_run_that_cannot_get_the_lock_fails_clearly(template, tmp_path):
     assert changed(before, snapshot(ws)) == []
 
 
+@pytest.mark.slow
 def test_reviewed_msgstr_survives_every_command_but_overwrite_reviewed(template, tmp_path):
     ws = _workspace(template, tmp_path)
     env = cli_env(TOOLKIT_CACHE=str(tmp_path / "cache.sqlite3"))
@@ -899,6 +908,7 @@ def test_reviewed_msgstr_survives_every_command_but_overwrite_reviewed(template,
 
 
 
+@pytest.mark.slow
 def test_render_finds_a_source_whose_name_has_a_space(loader, tmp_path):
     """polib splits `#: my story.txt:1` in two; render used to look for a file called 'my'."""
     from toolkit.formats.document import read_document

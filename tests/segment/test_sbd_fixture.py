@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from pathlib import Path
 
 import onnxruntime as ort
 import pytest
 from minisbd import SBDetect
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 MODEL = ROOT / "tests" / "fixtures" / "sbd" / "en.onnx"
 BUILD_SCRIPT = ROOT / "tools" / "build_sbd_model.py"
 

@@ -129,6 +129,7 @@ def test_bad_requests_are_400_with_an_error_field(server, body: dict, error: str
     assert call(server.url, "/translate", body) == (400, {"error": error})
 
 
+@pytest.mark.slow
 def test_api_keys_and_limits(libretranslate_executable) -> None:
     args = ["--under-attack", "--char-limit", "40", "--batch-limit", "2", "--alternatives-limit", "2"]
     with libretranslate_server(executable=libretranslate_executable, api_keys=True, args=args) as keyed:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -10,7 +9,7 @@ from hypothesis import strategies as st
 from toolkit.errors import ToolkitError
 from toolkit.segment import Segment, join, segment_block
 
-ARTICLE = Path(__file__).resolve().parents[1] / "examples" / "article.txt"
+from conftest import ARTICLE
 
 
 def paragraphs() -> list[str]:
@@ -284,6 +283,7 @@ texts = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(texts)
 def test_any_text_is_lossless(text: str) -> None:
@@ -292,6 +292,7 @@ def test_any_text_is_lossless(text: str) -> None:
     assert (segments == []) == (text.strip() == "")
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(texts, st.integers(min_value=1, max_value=6))
 def test_any_text_fits_max_len(text: str, max_len: int) -> None:

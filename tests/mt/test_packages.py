@@ -106,6 +106,7 @@ def index_server(tmp_path):
     server.shutdown()
 
 
+@pytest.mark.slow
 def test_index_available_install_list_remove(index_server, empty_packages_dir, tmp_path):
     env = {"ARGOS_PACKAGE_INDEX": index_server, "ARGOS_PACKAGES_DIR": str(empty_packages_dir)}
     available = run_cli("models", "available", env=env)
@@ -128,6 +129,7 @@ def test_index_available_install_list_remove(index_server, empty_packages_dir, t
     assert not (empty_packages_dir / "translate-en_de-0_1").exists()
 
 
+@pytest.mark.slow
 def test_unreachable_index_gives_one_line_and_nonzero_exit(empty_packages_dir):
     env = {"ARGOS_PACKAGE_INDEX": "http://127.0.0.1:9/", "ARGOS_PACKAGES_DIR": str(empty_packages_dir)}
     for args in (("models", "available"), ("models", "install", "en", "de")):

@@ -85,6 +85,7 @@ def test_empty_input_makes_no_call(engine):
     assert engine.translator.batches == []
 
 
+@pytest.mark.slow
 def test_hot_path_does_not_import_argostranslate_translate(installed_models):
     code = (
         "import sys, json\n"
@@ -108,6 +109,7 @@ def test_token_budget_and_threads_come_from_the_environment(installed_models, mo
     assert engine.threads == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["lots", "0", "-4", "1.5"])
 def test_a_bad_token_budget_is_one_line_naming_the_variable(installed_models, tmp_path, value):
     from conftest import ARTICLE, run_cli

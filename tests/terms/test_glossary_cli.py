@@ -5,12 +5,12 @@ from __future__ import annotations
 import shutil
 
 import polib
+import pytest
 
-from conftest import ARTICLE, ROOT, run_cli
-
-GLOSSARY = ROOT / "glossaries" / "defense.csv"
+from conftest import ARTICLE, GLOSSARY, invoke, run_cli
 
 
+@pytest.mark.slow
 def test_export_edit_import_loop(tmp_path):
     canon = tmp_path / "defense.csv"
     shutil.copy(GLOSSARY, canon)
@@ -36,10 +36,11 @@ def test_export_edit_import_loop(tmp_path):
     assert real.returncode == 0, real.stderr
     row = next(line for line in canon.read_text(encoding="utf-8").splitlines() if line.startswith("nato,"))
     assert ",approved,Eleni," in row
-    stats = run_cli("glossary", "stats", "--glossary", str(canon))
+    stats = invoke("glossary", "stats", "--glossary", str(canon))
     assert stats.returncode == 0 and "41" in stats.stdout  # 41 el renderings still proposed
 
 
+@pytest.mark.slow
 def test_unchanged_round_trip_is_byte_identical(tmp_path):
     canon = tmp_path / "defense.csv"
     shutil.copy(GLOSSARY, canon)

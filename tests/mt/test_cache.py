@@ -23,6 +23,7 @@ def engine(installed_models):
     return ArgosEngine(find_model("en", "de"), threads=2)
 
 
+@pytest.mark.slow
 def test_second_run_makes_no_model_call(engine, tmp_path):
     cache = TranslationCache(tmp_path / "c.sqlite3")
     cached = CachedEngine(engine, cache)
@@ -37,6 +38,7 @@ def test_second_run_makes_no_model_call(engine, tmp_path):
     assert second == first
 
 
+@pytest.mark.slow
 def test_keys_separate_models_and_hypothesis_counts(installed_models, tmp_path):
     cache = TranslationCache(tmp_path / "c.sqlite3")
     de = CachedEngine(ArgosEngine(find_model("en", "de"), threads=2), cache)
@@ -48,6 +50,7 @@ def test_keys_separate_models_and_hypothesis_counts(installed_models, tmp_path):
     assert len(cache) == 3
 
 
+@pytest.mark.slow
 def test_cache_commands(installed_models, tmp_path):
     env = {"TOOLKIT_CACHE": str(tmp_path / "c.sqlite3")}
     run = run_cli(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 
 import pytest
 
@@ -17,12 +16,12 @@ from toolkit.terms.verify import (
     normalize,
 )
 
-SHIPPED = Path(__file__).resolve().parents[1] / "glossaries" / "defense.csv"
+from conftest import ARTICLE, GLOSSARY
 
 
 @pytest.fixture(scope="module")
 def glossary() -> Glossary:
-    return load_glossary(SHIPPED)
+    return load_glossary(GLOSSARY)
 
 
 # --------------------------------------------------------------------------- normalize
@@ -294,7 +293,7 @@ def test_check_translation_rules():
 
 
 def test_check_translation_article(glossary):
-    article = (Path(__file__).resolve().parents[1] / "examples" / "article.txt").read_text("utf-8")
+    article = ARTICLE.read_text("utf-8")
     checks = check_translation(glossary, article, article, "de")
     names = {c.concept_id for c in checks if c.status == "found"}
     # English copy "translated" to itself: only the identical renderings are found

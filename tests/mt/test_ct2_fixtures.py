@@ -15,10 +15,9 @@ import sentencepiece as spm
 from toolkit.formats.document import read_document
 from toolkit.l10n.translate import segment_blocks
 
+from conftest import FIXTURES, ROOT
 from pseudo import expected_plain, placeholder
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
 MARIAN = FIXTURES / "ct2" / "marian-en-xx"
 NLLB = FIXTURES / "ct2" / "nllb-tiny"
 HF_MARIAN = FIXTURES / "hf" / "marian-en-xx"
@@ -96,6 +95,7 @@ def test_nllb_layout_and_language_codes():
         assert code in vocab
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", NLLB_TARGETS)
 def test_nllb_fixture_translates_exactly(target):
     sp = processor(NLLB / "sentencepiece.bpe.model")

@@ -22,13 +22,12 @@ from toolkit.terms.glossary import load_glossary
 from toolkit.terms.verify import check_translation
 from toolkit.workflow.localize import localize_document
 
-from conftest import ARTICLE, LANGS, ROOT, run_cli
+from conftest import ARTICLE, GLOSSARY, LANGS, ROOT, run_cli
 from pseudo import _processor, encode, map_pieces
 
 CT2 = ROOT / "tests" / "fixtures" / "ct2"
 MARIAN = CT2 / "marian-en-xx"
 NLLB = CT2 / "nllb-tiny"
-GLOSSARY = ROOT / "glossaries" / "defense.csv"
 
 
 def expected(text: str) -> str:
@@ -50,6 +49,7 @@ def test_family_is_detected_and_the_model_id_names_engine_model_and_pair(folder,
     assert engine.model_id == f"ct2:{family}:{folder.name}:en-tr@{fingerprint(folder)}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", [MARIAN, NLLB])
 def test_the_article_gives_the_expected_pseudo_language(folder):
     engine = engine_for(folder, "de")
@@ -73,6 +73,7 @@ def test_marian_source_ends_with_eos_and_nllb_carries_language_tokens():
     assert "ell_Grek" not in out.text and out.text == expected("NATO met in Brussels on Monday.")
 
 
+@pytest.mark.slow
 def test_glossary_enforcement_works_the_same_on_ct2_models():
     glossary = load_glossary(GLOSSARY)
     doc = read_document(ARTICLE)
@@ -86,6 +87,7 @@ def test_glossary_enforcement_works_the_same_on_ct2_models():
                     assert any(check.term in f for f in block.flags), (lang, block.index, check)
 
 
+@pytest.mark.slow
 def test_catalogs_record_the_model_and_the_cache_keeps_models_apart(installed_models, tmp_path):
     cache = TranslationCache(tmp_path / "cache.sqlite3")
     doc = read_document(ARTICLE)
@@ -104,6 +106,7 @@ def test_catalogs_record_the_model_and_the_cache_keeps_models_apart(installed_mo
     assert texts["marian"] == texts["nllb"] == texts["argos"]
 
 
+@pytest.mark.slow
 def test_cli_translate_with_ct2_engines_from_toolkit_toml(tmp_path):
     (tmp_path / "toolkit.toml").write_text(
         f'[engines]\ndefault = "ct2:{NLLB}"\ntr = {{ engine = "ct2", path = "{MARIAN}" }}\n',
@@ -152,6 +155,7 @@ def test_a_language_the_nllb_model_lacks_is_named(tmp_path):
         engine_for(NLLB, "xx")
 
 
+@pytest.mark.slow
 def test_cli_error_for_a_missing_ct2_model_is_one_line(tmp_path):
     result = run_cli("translate", str(ARTICLE), "--to", "tr", "--locales", str(tmp_path / "loc"),
                      "--engine", f"tr=ct2:{tmp_path / 'nowhere'}")

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from toolkit.errors import ToolkitError
 from toolkit.formats.document import Block, Document, detect_format, parse_document, read_document
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = Path(__file__).parent / "fixtures" / "docs"
+from conftest import DOCS, ROOT
+
 ARTICLE_TXT = ROOT / "examples" / "article.txt"
 ARTICLE_MD = DOCS / "article.md"
 ARTICLE_HTML = DOCS / "article.html"
@@ -396,6 +396,7 @@ HTML_PIECES = list("ab <>/=\"'&;#!-\n") + [
     st.lists(st.sampled_from(MD_PIECES), max_size=40).map("".join),
     st.lists(st.sampled_from(HTML_PIECES), max_size=40).map("".join),
 )
+@pytest.mark.slow
 def test_markup_round_trip_any_text(md: str, html: str) -> None:
     for text, fmt in ((md, "md"), (html, "html")):
         doc = parse_document(text, fmt)

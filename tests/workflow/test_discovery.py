@@ -72,6 +72,7 @@ def test_default_glossary(tmp_path, monkeypatch):
     assert load_enforced_glossary().concepts
 
 
+@pytest.mark.slow
 def test_translate_takes_several_articles_like_translate_batch(installed_models, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -17,10 +17,8 @@ from toolkit.terms.enforce import Unit, mask, translate_units, unmask
 from toolkit.terms.glossary import Concept, Glossary, Rendering, load_glossary
 from toolkit.terms.verify import check_translation, find_rendering
 
-from conftest import ARTICLE, LANGS, ROOT
+from conftest import ARTICLE, GLOSSARY, LANGS
 from pseudo import expected_translation
-
-GLOSSARY = ROOT / "glossaries" / "defense.csv"
 
 
 @pytest.fixture(scope="module")
@@ -169,6 +167,7 @@ def test_lost_placeholder_flags_the_sentence_naming_the_term(engines, glossary):
 
 # -- the whole article --------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_every_article_term_is_in_every_output_or_flagged(engines, glossary):
     doc = read_document(ARTICLE)
     results = {lang: translate_blocks(doc.blocks, engines[lang], lang, glossary=glossary) for lang in LANGS}

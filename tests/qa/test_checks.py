@@ -17,12 +17,12 @@ from toolkit.qa.langid import detect_language as detect_article_language
 from toolkit.qa.registry import Finding
 from toolkit.terms.glossary import Glossary, load_glossary
 
-SHIPPED = Path(__file__).resolve().parents[1] / "glossaries" / "defense.csv"
+from conftest import GLOSSARY
 
 
 @pytest.fixture(scope="module")
 def glossary() -> Glossary:
-    return load_glossary(SHIPPED)
+    return load_glossary(GLOSSARY)
 
 
 def ids(findings: list[Finding]) -> list[str]:
@@ -316,6 +316,7 @@ MORE_SAMPLES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", [*SAMPLES.values(), *MORE_SAMPLES])
 def test_compact_profiles_detect_exactly_like_langdetect(text):
     """The sparse table is a storage change only: every probability equals langdetect's own."""
@@ -337,6 +338,7 @@ def test_compact_profiles_detect_exactly_like_langdetect(text):
     ]
 
 
+@pytest.mark.slow
 def test_compact_profiles_are_a_fraction_of_langdetects():
     """Memory, not time: the profile table must stay well under langdetect's ~75 MB of lists."""
     import sys

@@ -13,7 +13,7 @@ from toolkit.formats.document import read_document
 from toolkit.l10n.translate import mt_text
 from toolkit.segment import join, segment_block
 
-from conftest import ARTICLE, ROOT, run_cli
+from conftest import ARTICLE, ROOT, invoke, run_cli
 from pseudo import expected_translation
 
 SUBCOMMANDS = [
@@ -45,7 +45,7 @@ SUBCOMMANDS = [
 
 
 def test_version():
-    result = run_cli("--version")
+    result = invoke("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"toolkit {__version__}"
 
@@ -65,7 +65,7 @@ def test_the_list_above_is_every_command():
 
 @pytest.mark.parametrize("args", SUBCOMMANDS)
 def test_every_command_explains_itself(args):
-    result = run_cli(*args, "--help")
+    result = invoke(*args, "--help")
     assert result.returncode == 0, result.stderr
     assert "Usage:" in result.stdout and len(result.stdout.splitlines()) > 4
 
@@ -84,6 +84,7 @@ def test_help_imports_neither_ctranslate2_nor_argostranslate():
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
 
 
+@pytest.mark.slow
 def test_translate_example_article_gives_the_rule_output(installed_models, tmp_path):
     result = run_cli(
         "translate", str(ARTICLE), "--to", "de", "--out", str(tmp_path), "--locales", str(tmp_path / "loc"),
@@ -102,6 +103,7 @@ def test_translate_example_article_gives_the_rule_output(installed_models, tmp_p
     assert "de" in result.stdout and "sentences" in result.stdout
 
 
+@pytest.mark.slow
 def test_translate_four_languages_summary(installed_models, tmp_path):
     result = run_cli("translate", str(ARTICLE), "--out", str(tmp_path), "--locales", str(tmp_path / "loc"))
     assert result.returncode == 0, result.stderr
@@ -125,6 +127,7 @@ def _one_line_error(result) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 def test_missing_model_names_the_install_command(empty_packages_dir, tmp_path):
     result = run_cli(
         "translate", str(ARTICLE), "--to", "tr", "--out", str(tmp_path), "--locales", str(tmp_path / "loc"),
@@ -135,11 +138,13 @@ def test_missing_model_names_the_install_command(empty_packages_dir, tmp_path):
     assert written == []  # nothing written: models are checked first
 
 
+@pytest.mark.slow
 def test_missing_file(tmp_path):
     line = _one_line_error(run_cli("translate", str(tmp_path / "nope.txt"), "--to", "de"))
     assert "nope.txt" in line
 
 
+@pytest.mark.slow
 def test_non_utf8_file(tmp_path):
     bad = tmp_path / "legacy.txt"
     bad.write_bytes("Η Ελλάδα και το ΝΑΤΟ.".encode("cp1253"))

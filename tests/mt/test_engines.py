@@ -25,11 +25,8 @@ from toolkit.terms.glossary import load_glossary
 from toolkit.terms.verify import check_translation
 from toolkit.workflow.localize import localize_document
 
-from conftest import ARTICLE, LANGS, ROOT, run_cli
+from conftest import ARTICLE, GLOSSARY, LANGS, invoke, run_cli
 from libretranslate_server import expected_output
-
-GLOSSARY = ROOT / "glossaries" / "defense.csv"
-
 
 # -- configuration -------------------------------------------------------------------------------
 
@@ -84,9 +81,10 @@ def test_bad_engine_specs_are_one_clear_error(spec, message):
         parse_spec(spec)
 
 
+@pytest.mark.slow
 def test_broken_toolkit_toml_names_the_file_and_line(tmp_path):
     (tmp_path / "toolkit.toml").write_text('[engines]\ntr = { engine = "ct2", path = }\n', encoding="utf-8")
-    result = run_cli("models", "engines", cwd=tmp_path)
+    result = invoke("models", "engines", cwd=tmp_path)
     assert result.returncode == 1
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"error: {tmp_path / 'toolkit.toml'}: not valid TOML") and "line 2" in line
@@ -94,7 +92,7 @@ def test_broken_toolkit_toml_names_the_file_and_line(tmp_path):
 
 def test_models_engines_shows_the_choice(tmp_path):
     (tmp_path / "toolkit.toml").write_text('[engines]\ntr = "ct2:models/opus"\n', encoding="utf-8")
-    result = run_cli("models", "engines", "--engine", "de=libretranslate:http://mt:5000", cwd=tmp_path)
+    result = invoke("models", "engines", "--engine", "de=libretranslate:http://mt:5000", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     rows = {line.split("│")[1].strip(): line.split("│")[2].strip()
             for line in result.stdout.splitlines() if line.startswith("│")}
@@ -108,6 +106,7 @@ def lt_spec(url: str, **options) -> EngineSpec:
     return parse_spec({"engine": "libretranslate", "url": url, **options})
 
 
+@pytest.mark.slow
 def test_the_article_through_libretranslate_gives_the_servers_output(libretranslate):
     engine = LibreTranslateEngine(lt_spec(libretranslate.url, batch_size=16), "en", "de")
     doc = read_document(ARTICLE)
@@ -120,6 +119,7 @@ def test_the_article_through_libretranslate_gives_the_servers_output(libretransl
     assert result.model_id == f"libretranslate:{libretranslate.url}:en-de"
 
 
+@pytest.mark.slow
 def test_glossary_is_enforced_before_the_request(libretranslate):
     """Masking happens locally: every term is in the output or the sentence is flagged."""
     glossary = load_glossary(GLOSSARY)
@@ -144,6 +144,7 @@ def test_alternatives_become_the_n_best_list(libretranslate):
     assert len({h.text for h in one.hypotheses}) == len(one.hypotheses)
 
 
+@pytest.mark.slow
 def test_catalogs_record_the_engine_and_the_cache_never_mixes_engines(
     libretranslate, installed_models, tmp_path
 ):
@@ -166,6 +167,7 @@ def test_catalogs_record_the_engine_and_the_cache_never_mixes_engines(
     assert [e.msgstr for e in argos_po] != [e.msgstr for e in lt_po]
 
 
+@pytest.mark.slow
 def test_cli_translate_with_a_libretranslate_engine(libretranslate, tmp_path):
     (tmp_path / "toolkit.toml").write_text(
         f'[engines]\ndefault = "libretranslate:{libretranslate.url}"\n', encoding="utf-8")
@@ -237,6 +239,7 @@ def proxy(upstream: str, policy):
         server.server_close()
 
 
+@pytest.mark.slow
 def test_a_server_that_is_down_is_one_line_and_writes_nothing(tmp_path):
     import socket
 
@@ -252,6 +255,7 @@ def test_a_server_that_is_down_is_one_line_and_writes_nothing(tmp_path):
     assert not list(tmp_path.rglob("*.po"))
 
 
+@pytest.mark.slow
 def test_errors_mid_way_keep_what_was_translated_and_a_rerun_resumes(libretranslate, tmp_path):
     doc = read_document(ARTICLE)
     cache = TranslationCache(tmp_path / "cache.sqlite3")
@@ -279,6 +283,7 @@ def test_errors_mid_way_keep_what_was_translated_and_a_rerun_resumes(libretransl
     assert all(e.msgstr for e in polib.pofile(str(report.po_path)))
 
 
+@pytest.mark.slow
 def test_retries_with_backoff_ride_out_a_few_errors(libretranslate):
     def flaky(n, path):
         return {2: 503, 3: 429}.get(n)  # the first /translate fails twice, then passes
@@ -290,6 +295,7 @@ def test_retries_with_backoff_ride_out_a_few_errors(libretranslate):
     assert [path for path, _ in seen] == ["/languages", "/translate", "/translate", "/translate"]
 
 
+@pytest.mark.slow
 def test_a_slow_server_times_out_with_a_clear_message(libretranslate):
     def stall(n, path):
         return ("sleep", 3) if path == "/translate" else None
@@ -300,6 +306,7 @@ def test_a_slow_server_times_out_with_a_clear_message(libretranslate):
             engine.translate(["The storm hit the coast on Monday."])
 
 
+@pytest.mark.slow
 def test_concurrency_limit_is_respected(libretranslate):
     active, peak, lock = [0], [0], threading.Lock()
 
@@ -322,6 +329,7 @@ def test_concurrency_limit_is_respected(libretranslate):
     assert sum(1 for path, _ in seen if path == "/translate") == 6
 
 
+@pytest.mark.slow
 def test_api_key_is_sent_and_a_wrong_key_is_explained(libretranslate_executable, tmp_path):
     from libretranslate_server import libretranslate_server
 
@@ -341,6 +349,7 @@ def test_a_pair_the_server_lacks_is_refused_before_any_work(libretranslate):
         LibreTranslateEngine(lt_spec(libretranslate.url), "en", "fr")
 
 
+@pytest.mark.slow
 def test_a_server_limit_is_explained(libretranslate_executable):
     from libretranslate_server import libretranslate_server
 

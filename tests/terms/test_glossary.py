@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -26,15 +25,14 @@ from toolkit.terms.glossary import (
 from toolkit.terms.lint import lint
 from toolkit.terms.match import TermMatch, find_terms
 
-ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "glossaries" / "defense.csv"
-ARTICLE = ROOT / "examples" / "article.txt"
+from conftest import ARTICLE, GLOSSARY
+
 HEADER = ",".join(columns_for(LANGUAGES))
 
 
 @pytest.fixture(scope="module")
 def glossary() -> Glossary:
-    return load_glossary(SHIPPED)
+    return load_glossary(GLOSSARY)
 
 
 # --------------------------------------------------------------------------- shipped glossary
@@ -136,8 +134,8 @@ def test_inflected_variants_listed(glossary):
 def test_shipped_file_round_trips_byte_identically(glossary, tmp_path):
     out = tmp_path / "defense.csv"
     write_glossary(glossary, out)
-    assert out.read_bytes() == SHIPPED.read_bytes()
-    assert format_glossary(glossary, canonical=True) == SHIPPED.read_text("utf-8")
+    assert out.read_bytes() == GLOSSARY.read_bytes()
+    assert format_glossary(glossary, canonical=True) == GLOSSARY.read_text("utf-8")
 
 
 HAND_EDITED = (
@@ -259,6 +257,7 @@ def _glossaries(draw) -> Glossary:
     return Glossary(concepts, None, list(LANGUAGES))
 
 
+@pytest.mark.slow
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(_glossaries())
 def test_any_glossary_survives_format_and_parse(g):
