@@ -42,12 +42,12 @@ def parse_langs(value: str) -> list[str]:
     return langs
 
 
-def enforced_glossary(path: Path | None):
+def enforced_glossary(path: Path | None, *, without: str = "translating without a glossary"):
     """The glossary a ``--glossary`` value means (see `toolkit.terms.default`), or None with a
-    warning when none was given and there is no default one."""
+    warning (ending in `without`) when none was given and there is no default one."""
     from toolkit.terms.default import load_enforced_glossary
 
     glossary = load_enforced_glossary(path)
     if glossary is None:
-        err.print("warning: no glossaries/defense.csv here: translating without a glossary")
+        err.print(f"warning: no glossaries/defense.csv here: {without}")
     return glossary

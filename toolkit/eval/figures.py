@@ -99,3 +99,13 @@ def format_table(figures: Figures) -> str:
                          for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
 
     return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, body)]) + "\n"
+
+
+def format_report(figures: Figures) -> str:
+    """What a terminal shows: the title, what was evaluated, the table (if any row) and the notes."""
+    out = f"{figures.title}\n{figures.subject}\n"
+    if figures.rows():
+        out += "\n" + format_table(figures)
+    if figures.notes:
+        out += "\n" + "".join(f"note: {note}\n" for note in figures.notes)
+    return out

@@ -156,6 +156,19 @@ def language_of(path: str | Path) -> str | None:
     return match.group(1) if match else None
 
 
+def target_language(reference: str | Path, lang: str | None = None) -> str:
+    """`lang` if given, else the code in the reference's file name (``ref.tr.txt``); checked.
+
+    FLORES-200 names its files by language and script (``tur_Latn.devtest``), which is not a code
+    an engine takes: such a reference needs `lang` (``--lang tr``).
+    """
+    found = lang or language_of(reference)
+    if not found:
+        raise ToolkitError("cannot tell the reference's language from its file name (as in ref.tr.txt): "
+                           "give it with --lang, e.g. --lang tr", path=reference)
+    return check_lang(found)
+
+
 def engine_specs(values: Sequence[str], lang: str) -> list[EngineSpec]:
     """The ``--engine [LANG=]SPEC`` values that apply to `lang`, in order; none is an error.
 

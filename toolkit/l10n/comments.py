@@ -71,6 +71,14 @@ def is_human(entry: polib.POEntry) -> bool:
     return bool(entry.msgstr) and not is_machine(entry)
 
 
+def machine_engine(entry: polib.POEntry) -> str | None:
+    """The ``#. MT:`` value of an entry (``argos:en-de@0.1``): the engine that wrote its draft."""
+    for item in comment_items(entry.comment):
+        if item.startswith(MT_PREFIX):
+            return item[len(MT_PREFIX) :].strip()
+    return None
+
+
 def is_truncated_draft(entry: polib.POEntry) -> bool:
     """A machine draft the model cut off at its output length limit (``FLAGGED: truncated``)."""
     return is_machine(entry) and f"{FLAGGED_PREFIX}truncated" in " ".join(entry.comment.split())

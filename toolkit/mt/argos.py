@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from toolkit.errors import ToolkitError
 from toolkit.mt.ctranslate import CT2Engine, default_threads, default_token_budget
-from toolkit.mt.packages import InstalledModel, find_model
+from toolkit.mt.packages import InstalledModel, find_model, load_package
 from toolkit.mt.types import DEFAULT_BEAM
 
 
@@ -26,12 +25,8 @@ class ArgosEngine(CT2Engine):
         token_budget: int | None = None,
         threads: int | None = None,
     ):
-        from argostranslate.package import Package
-
         self.model = model
-        package = Package(model.path)
-        if getattr(package, "tokenizer", None) is None:
-            raise ToolkitError("package has no sentencepiece.model or bpe.model", path=model.path)
+        package = load_package(model.path)  # a garbage tokenizer is one error here
         self.tokenizer = package.tokenizer
         self.target_prefix = package.target_prefix or ""
         self.target_prefix_tokens = [self.target_prefix] if self.target_prefix else []

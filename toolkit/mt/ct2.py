@@ -25,7 +25,7 @@ from pathlib import Path
 from toolkit.config import EngineSpec
 from toolkit.errors import ToolkitError
 from toolkit.mt.ctranslate import CT2Engine, default_threads, default_token_budget
-from toolkit.mt.types import DEFAULT_BEAM
+from toolkit.mt.types import DEFAULT_BEAM, printable
 
 FAMILIES = ("marian", "nllb", "m2m100")
 
@@ -58,10 +58,18 @@ def detect_family(folder: Path) -> str:
 def vocabulary(folder: Path) -> set[str]:
     """The target vocabulary of a converted model (json or txt, shared or separate)."""
     for name in ("shared_vocabulary", "target_vocabulary"):
-        if (folder / f"{name}.json").is_file():
-            return set(json.loads((folder / f"{name}.json").read_text(encoding="utf-8")))
-        if (folder / f"{name}.txt").is_file():
-            return set((folder / f"{name}.txt").read_text(encoding="utf-8").splitlines())
+        path = folder / f"{name}.json"
+        try:
+            if path.is_file():
+                tokens = json.loads(path.read_text(encoding="utf-8"))
+                if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
+                    raise ValueError("not a JSON list of tokens")
+                return set(tokens)
+            path = folder / f"{name}.txt"
+            if path.is_file():
+                return set(path.read_text(encoding="utf-8").splitlines())
+        except (OSError, ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+            raise ToolkitError(f"cannot read the vocabulary ({printable(str(exc))})", path=path) from None
     raise ToolkitError("no shared_vocabulary or target_vocabulary file: not a CTranslate2 model folder",
                        path=folder)
 
@@ -101,7 +109,10 @@ class _SentencePiece:
     def __init__(self, path: Path):
         import sentencepiece
 
-        self.processor = sentencepiece.SentencePieceProcessor(model_file=str(path))
+        try:
+            self.processor = sentencepiece.SentencePieceProcessor(model_file=str(path))
+        except (RuntimeError, OSError, ValueError) as exc:  # a garbage or missing model file
+            raise ToolkitError(f"{path.name} does not load ({printable(str(exc))})", path=path) from None
 
     def encode(self, text: str) -> list[str]:
         return self.processor.encode(text, out_type=str)

@@ -319,6 +319,8 @@ def _read(response, deadline: float, limit: int, *, truncate: bool = False) -> b
             raise TimeoutError("deadline")
         part = response.read1(_READ_SIZE) if hasattr(response, "read1") else response.read(_READ_SIZE)
         if not part:
+            if length.isascii() and length.isdigit() and size < int(length) and not truncate:
+                raise http.client.IncompleteRead(b"".join(parts), int(length) - size)  # cut off
             return b"".join(parts)
         parts.append(part)
         size += len(part)

@@ -2,8 +2,17 @@
 
 `argostranslate.package` owns the package format, the packages folder (shared with `argospm`,
 `ARGOS_PACKAGES_DIR`) and the index entries. We add what a newsroom user needs around it:
-checks before anything is extracted (zip-slip, missing metadata), a download with progress and a
-timeout, and one clear error when the index cannot be reached.
+checks before anything is extracted (`toolkit.mt.package_archive`: zip-slip, zip bombs, metadata),
+a download with progress, a timeout and a size cap, and one clear error when the index cannot be
+reached.
+
+An install never leaves a half-installed package, and never touches another pair: the archive
+is unpacked into a hidden staging folder in the packages folder (on a full disk only that folder
+is lost), the model is loaded once from there (a garbage ``model.bin`` or ``sentencepiece.model``
+fails the install, not a later translation), and only then is it moved into place, replacing the
+package(s) of the same pair. A package whose top folder is another pair's installed folder is
+refused. Listing reads every folder's metadata itself and skips what is not a valid package, so
+a hidden staging folder, a stray folder or a package with hostile metadata is never shown or used.
 
 argostranslate reads its settings from the environment once, at import; tests and users may
 change `ARGOS_PACKAGES_DIR` / `ARGOS_PACKAGE_INDEX` later, so every function here re-reads them.
@@ -17,15 +26,25 @@ import shutil
 import tempfile
 import urllib.error
 import urllib.request
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from http.client import HTTPException
+from pathlib import Path
 
 from toolkit.errors import ModelNotInstalled, ToolkitError
 from toolkit.fileio import atomic_write_bytes
+from toolkit.mt.package_archive import (
+    MAX_PACKAGE_BYTES,
+    check_metadata,
+    extract,
+    read_archive_metadata,
+    top_folder,
+    unpacked_size,
+)
+from toolkit.mt.types import printable
 
 DEFAULT_INDEX = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
+MAX_INDEX_BYTES = 16 * 1024**2  # the real index is ~100 KB
 Progress = Callable[[int, int], None]  # (bytes done, bytes total or 0)
 
 
@@ -81,26 +100,32 @@ def index_url() -> str:
 
 
 def _dir_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return sum(f.lstat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
 
 
 def installed_models() -> list[InstalledModel]:
-    """Every installed translation package, sorted by pair."""
-    _settings()
-    from argostranslate import package
+    """Every installed translation package, sorted by pair.
 
+    Hidden folders (an install's staging folder), folders without a readable metadata.json and
+    packages whose metadata `check_metadata` refuses are skipped: never listed, never loaded.
+    """
     models = []
-    for pkg in package.get_installed_packages([packages_dir()]):
-        if pkg.type != "translate" or not pkg.from_code or not pkg.to_code:
+    for folder in sorted(packages_dir().iterdir()):
+        if folder.name.startswith(".") or not folder.is_dir():
+            continue
+        try:
+            metadata = check_metadata(json.loads((folder / "metadata.json").read_text(encoding="utf-8")),
+                                      folder / "metadata.json")
+        except (OSError, ValueError, RecursionError, ToolkitError):
             continue
         models.append(
             InstalledModel(
-                from_code=pkg.from_code,
-                to_code=pkg.to_code,
-                version=pkg.package_version or "0",
-                path=Path(pkg.package_path),
-                size=_dir_size(Path(pkg.package_path)),
-                target_prefix=pkg.target_prefix or "",
+                from_code=metadata["from_code"],
+                to_code=metadata["to_code"],
+                version=metadata.get("package_version") or "0",
+                path=folder,
+                size=_dir_size(folder),
+                target_prefix=metadata.get("target_prefix") or "",
             )
         )
     return sorted(models, key=lambda m: (m.pair, m.version))
@@ -120,64 +145,101 @@ def find_model(from_code: str, to_code: str) -> InstalledModel:
     return matches[-1]
 
 
-def read_archive_metadata(path: str | Path) -> dict:
-    """Validate an .argosmodel before anything is extracted and return its metadata.
+def load_package(folder: Path, where: str | Path | None = None):
+    """An installed (or staged) package as argostranslate reads it, its tokenizer loaded.
 
-    Rejects non-zips, archives without exactly one `*/metadata.json`, members whose path is
-    absolute or climbs out with `..` (zip-slip), and damaged, encrypted or oddly compressed
-    members (every member's CRC is checked, so extraction cannot fail half-way).
+    A missing or garbage ``sentencepiece.model`` / ``bpe.model`` is one ToolkitError naming
+    `where` (default: the folder), here rather than at the first sentence.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ToolkitError("no such package file", path=path)
-    if not zipfile.is_zipfile(path):
-        raise ToolkitError("not an Argos package (.argosmodel must be a zip archive)", path=path)
+    from argostranslate.package import Package
+
+    where = where or folder
     try:
-        return _archive_metadata(path)
-    # zipfile's errors for damaged archives: BadZipFile (CRC, headers), NotImplementedError
-    # (compression), RuntimeError (encryption), EOFError, ValueError (a mangled utf-8 name)
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, ValueError) as exc:
-        raise ToolkitError(f"damaged or unsupported package archive ({exc})", path=path) from None
+        package = Package(folder)
+    except (OSError, ValueError) as exc:
+        raise ToolkitError(f"cannot read the package ({printable(str(exc))})", path=where) from None
+    tokenizer = getattr(package, "tokenizer", None)
+    if tokenizer is None:
+        raise ToolkitError("package has no sentencepiece.model or bpe.model", path=where)
+    try:
+        tokenizer.encode("Test.")
+    except Exception as exc:  # sentencepiece raises RuntimeError/OSError; BPE anything
+        name = Path(str(getattr(tokenizer, "model_file", "") or "the tokenizer")).name
+        raise ToolkitError(f"{name} does not load ({printable(str(exc))})", path=where) from None
+    return package
 
 
-def _archive_metadata(path: Path) -> dict:
-    with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-        for name in names:
-            pure = PurePosixPath(name.replace("\\", "/"))
-            if pure.is_absolute() or ".." in pure.parts or (name[1:2] == ":"):
-                raise ToolkitError(f"unsafe member path {name!r} in package", path=path)
-        roots = {PurePosixPath(n).parts[0] for n in names if PurePosixPath(n).parts}  # not "." or "/"
-        meta_names = [n for n in names if PurePosixPath(n).parts[1:] == ("metadata.json",)]
-        if len(roots) != 1 or len(meta_names) != 1:
-            raise ToolkitError(
-                "not an Argos package: expected one top folder with metadata.json", path=path
-            )
-        bad = zf.testzip()
-        if bad is not None:
-            raise ToolkitError(f"damaged package: member {bad!r} fails its CRC check", path=path)
-        try:
-            metadata = json.loads(zf.read(meta_names[0]).decode("utf-8"))
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            raise ToolkitError(f"package metadata.json is not valid JSON ({exc})", path=path) from None
-    if not isinstance(metadata, dict) or not metadata.get("from_code") or not metadata.get("to_code"):
-        raise ToolkitError("package metadata.json lacks from_code/to_code", path=path)
-    return metadata
+def check_package_loads(folder: Path, where: str | Path) -> None:
+    """Load a package's tokenizer and CTranslate2 model once, as a translation will."""
+    load_package(folder, where)
+    if not (folder / "model" / "model.bin").is_file():
+        raise ToolkitError("package has no model/model.bin", path=where)
+    import ctranslate2
+
+    try:
+        translator = ctranslate2.Translator(str(folder / "model"), device="cpu", intra_threads=1)
+    except Exception as exc:  # RuntimeError, ValueError (a garbage header), MemoryError ...
+        raise ToolkitError(f"model/model.bin does not load in CTranslate2 ({printable(str(exc))})",
+                           path=where) from None
+    del translator
 
 
 def install_file(path: str | Path) -> InstalledModel:
-    """Install a local .argosmodel (offline) through argostranslate.package."""
+    """Install a local .argosmodel (offline): checked, unpacked in staging, loaded, moved in."""
+    path = Path(path)
     metadata = read_archive_metadata(path)
-    settings = _settings()
-    from argostranslate import package
+    pair = (metadata["from_code"], metadata["to_code"])
+    top = top_folder(path)
+    root = packages_dir()
+    installed = installed_models()
+    holder = next((m for m in installed if m.path.name == top), None)
+    if holder is not None and (holder.from_code, holder.to_code) != pair:
+        raise ToolkitError(f"its top folder {top!r} is the installed {holder.pair} package; a "
+                           f"{pair[0]}-{pair[1]} package cannot replace it", path=path)
+    _check_free_space(root, unpacked_size(path))
+    staging = Path(tempfile.mkdtemp(prefix=".install-", dir=root))
+    try:
+        try:
+            folder = extract(path, staging)
+        except OSError as exc:
+            raise ToolkitError(f"cannot unpack the package into {root} ({exc.strerror or exc}); "
+                               "nothing was installed", path=path) from None
+        check_package_loads(folder, path)
+        old = [m.path for m in installed if (m.from_code, m.to_code) == pair]
+        _move_in(folder, root / top, [*old, root / top], staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return _installed(*pair)
 
-    with zipfile.ZipFile(path) as zf:
-        top = next(PurePosixPath(n).parts[0] for n in zf.namelist() if PurePosixPath(n).parts)
-    target = Path(settings.package_data_dir) / top
-    if target.exists():  # reinstall / upgrade: replace, don't merge old files with new ones
-        shutil.rmtree(target)
-    package.install_from_path(Path(path))
-    return _installed(metadata["from_code"], metadata["to_code"])
+
+def _check_free_space(root: Path, needed: int) -> None:
+    try:
+        free = shutil.disk_usage(root).free
+    except OSError:
+        return
+    if free < needed + 1024**2:
+        raise ToolkitError(f"not enough disk space to install the package: it needs "
+                           f"{needed / 1024**2:.0f} MiB, {free / 1024**2:.0f} MiB are free", path=root)
+
+
+def _move_in(folder: Path, target: Path, replaced: list[Path], staging: Path) -> None:
+    """Move the packages being replaced into `staging` (removed with it), then `folder` in;
+    on failure put them back."""
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for n, old in enumerate(dict.fromkeys(p for p in replaced if p.exists() or p.is_symlink())):
+            aside = staging / f".replaced-{n}"
+            old.rename(aside)
+            moved.append((old, aside))
+        folder.rename(target)
+    except OSError as exc:
+        for old, aside in reversed(moved):
+            try:
+                aside.rename(old)
+            except OSError:
+                pass
+        raise ToolkitError(f"cannot move the package into place ({exc.strerror or exc})",
+                           path=target) from None
 
 
 def _installed(from_code: str, to_code: str) -> InstalledModel:
@@ -190,12 +252,14 @@ def update_index(timeout: float = 30.0) -> Path:
     url = index_url()
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
-            data = response.read()
+            data = response.read(MAX_INDEX_BYTES + 1)
+        if len(data) > MAX_INDEX_BYTES:
+            raise ValueError(f"the index is larger than {MAX_INDEX_BYTES // 1024**2} MiB")
         index = json.loads(data)
-        if not isinstance(index, list):
-            raise ValueError("index is not a JSON list")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
+        if not isinstance(index, list) or not all(isinstance(entry, dict) for entry in index):
+            raise ValueError("index is not a JSON list of packages")
+    except (urllib.error.URLError, OSError, ValueError, HTTPException, RecursionError) as exc:
+        reason = printable(str(getattr(exc, "reason", exc)))
         raise ToolkitError(
             f"cannot read the Argos package index at {url} ({reason}); check the network "
             "or install a downloaded package with `toolkit models install FILE.argosmodel`"
@@ -207,7 +271,11 @@ def update_index(timeout: float = 30.0) -> Path:
 
 
 def available_models(timeout: float = 30.0) -> list[AvailableModel]:
-    """Translation packages listed in the Argos index (fetched fresh)."""
+    """Translation packages listed in the Argos index (fetched fresh).
+
+    Entries whose codes or version `check_metadata` refuses are skipped, and only http(s)
+    links are kept: nothing from the index reaches a table or a file name unchecked.
+    """
     update_index(timeout)
     from argostranslate import package
 
@@ -215,12 +283,20 @@ def available_models(timeout: float = 30.0) -> list[AvailableModel]:
     for pkg in package.get_available_packages():
         if pkg.type != "translate" or not pkg.from_code or not pkg.to_code:
             continue
+        try:
+            check_metadata({"from_code": pkg.from_code, "to_code": pkg.to_code,
+                            "package_version": pkg.package_version or "0"}, index_url())
+        except ToolkitError:
+            continue
+        links = tuple(link for link in (pkg.links if isinstance(pkg.links, list) else [])
+                      if isinstance(link, str) and link.startswith(("http://", "https://"))
+                      and link.isprintable())
         out.append(
             AvailableModel(
                 from_code=pkg.from_code,
                 to_code=pkg.to_code,
                 version=pkg.package_version or "0",
-                links=tuple(pkg.links),
+                links=links,
                 name=package.argospm_package_name(pkg),
             )
         )
@@ -228,7 +304,8 @@ def available_models(timeout: float = 30.0) -> list[AvailableModel]:
 
 
 def download(model: AvailableModel, progress: Progress | None = None, timeout: float = 60.0) -> Path:
-    """Download a package into argostranslate's download cache, atomically."""
+    """Download a package into argostranslate's download cache, atomically (at most
+    MAX_PACKAGE_BYTES: a package is never larger packed than unpacked)."""
     settings = _settings()
     downloads = Path(settings.downloads_dir)
     downloads.mkdir(parents=True, exist_ok=True)
@@ -237,14 +314,19 @@ def download(model: AvailableModel, progress: Progress | None = None, timeout: f
     for url in model.links:
         try:
             with urllib.request.urlopen(url, timeout=timeout) as response:
-                total = int(response.headers.get("Content-Length") or 0)
+                length = (response.headers.get("Content-Length") or "0").strip()
+                total = int(length) if length.isascii() and length.isdigit() else 0
+                if total > MAX_PACKAGE_BYTES:
+                    raise ValueError(f"{total} bytes is more than a package may be")
                 fd, tmp = tempfile.mkstemp(dir=downloads, suffix=".part")
                 try:
                     with os.fdopen(fd, "wb") as out:
                         done = 0
                         while chunk := response.read(1 << 16):
-                            out.write(chunk)
                             done += len(chunk)
+                            if done > MAX_PACKAGE_BYTES:
+                                raise ValueError("more bytes than a package may be")
+                            out.write(chunk)
                             if progress:
                                 progress(done, total)
                     os.replace(tmp, target)
@@ -252,8 +334,8 @@ def download(model: AvailableModel, progress: Progress | None = None, timeout: f
                     if os.path.exists(tmp):
                         os.unlink(tmp)
             return target
-        except (urllib.error.URLError, OSError) as exc:
-            errors.append(f"{url}: {getattr(exc, 'reason', exc)}")
+        except (urllib.error.URLError, OSError, ValueError, HTTPException) as exc:
+            errors.append(f"{url}: {printable(str(getattr(exc, 'reason', exc)))}")
     raise ToolkitError(
         f"could not download {model.name} ({'; '.join(errors) or 'no download link'}); "
         "check the network or install a downloaded file with `toolkit models install FILE`"

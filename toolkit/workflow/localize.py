@@ -8,7 +8,7 @@ every sentence of the article (or of many articles, see `localize_documents`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
@@ -23,9 +23,11 @@ from toolkit.l10n.plan import CatalogPlan, plan_update
 from toolkit.l10n.render import render_catalog
 from toolkit.l10n.translate import LanguageResult, translate_blocks
 from toolkit.mt.ctranslate import release_memory
+from toolkit.mt.drafts import Draft
 from toolkit.mt.registry import load_engine
 from toolkit.mt.types import Engine
 from toolkit.terms.glossary import Glossary
+from toolkit.workflow.drafts import check_drafts_store, fresh_drafts, record_run_drafts
 
 EngineLoader = Callable[[str, str], Engine]
 Progress = Callable[[str, str], None]  # (language, stage message)
@@ -64,6 +66,7 @@ class LanguageReport:
     result: LanguageResult | None  # MT of the blocks that needed it (None: nothing needed)
     fallbacks: int = 0  # blocks of the rendered article left in the source language
     missing_model: bool = False
+    drafts: list[Draft] = field(default_factory=list)  # the fresh machine drafts written
 
 
 def localize_document(
@@ -163,6 +166,7 @@ def _qa_items(result: LanguageResult, lang: str, glossary: Glossary | None) -> d
 def _localize(
     docs: Sequence[Document], domains: Sequence[str], langs: Sequence[str], options: LocalizeOptions
 ) -> list[list[LanguageReport]]:
+    check_drafts_store(options.locales_dir)  # a damaged store is one line, before anything is written
     plans: dict[Key, CatalogPlan] = {}
     olds: dict[Key, polib.POFile | None] = {}
     for lang in langs:
@@ -188,6 +192,8 @@ def _localize(
                 options.progress(lang, "article")
         if options.progress:
             options.progress(lang, "done")
+    drafts = [draft for per_doc in reports for report in per_doc for draft in report.drafts]
+    record_run_drafts(options.locales_dir, drafts, glossary=options.glossary)  # for `toolkit eval`
     return reports
 
 
@@ -275,4 +281,5 @@ def _write(
         text, fallbacks = render_catalog(po, doc, include_fuzzy=True)
         out_path = output_path(doc, options.out_dir, lang)
         atomic_write_text(out_path, text)
-    return LanguageReport(lang, path, out_path, plan.counts(), result, fallbacks, missing_model)
+    drafts = fresh_drafts(po, plan, domain=domain, lang=lang) if result else []
+    return LanguageReport(lang, path, out_path, plan.counts(), result, fallbacks, missing_model, drafts)
