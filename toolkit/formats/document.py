@@ -20,11 +20,19 @@ Each format (``txt``, ``md``, ``html``) has its own reader module, `toolkit.form
 `toolkit.formats.markdown` and `toolkit.formats.html`, whose docstring says what a block is there;
 `_SUFFIXES` below is the one place that registers them.
 
-`Block.text` is source -- Markdown or HTML markup as written, never unescaped -- and a translation
-given to `Document.render` is inserted as the same kind of source. Only what would break the
-structure around a block is adjusted: line breaks in a Markdown heading or table cell become spaces,
-a bare ``|`` in a table cell is escaped, and so is an attribute value's own quote character (an
-unquoted value gets quotes if it needs them).
+`Block.text` is source -- Markdown or HTML markup as written -- except that character references
+standing for non-ASCII characters (``&rsquo;``, ``&nbsp;``) are shown as those characters, so
+translators see text, not entities. Bare URLs, e-mail addresses, domains, @handles, #hashtags and
+``{{...}}`` template tags are protected like inline markup (`toolkit.formats.spans.TOKEN_RE`).
+
+A translation given to `Document.render` is TEXT with the source block's markup in it: only the
+markup restored from the source (its protected spans, `markup_tokens`) stays markup; any other
+``<`` or ``&`` a translator or an engine wrote is escaped, so a ``<script>`` in a msgstr cannot
+become markup. A translation equal to the block's text gives back the source bytes. What would
+break the structure around a block is adjusted too: line breaks in a Markdown heading or table cell
+become spaces, a bare ``|`` in a table cell is escaped, and so is an attribute value's own quote
+character (an unquoted value gets quotes if it needs them). ``render(..., lang=...)`` also sets the
+page's language (HTML ``lang``/``xml:lang``/``dir``, a front matter ``lang``/``language`` key).
 """
 
 from __future__ import annotations
@@ -41,7 +49,18 @@ from typing import NamedTuple
 from toolkit.errors import ToolkitError
 from toolkit.fileio import read_bytes
 from toolkit.formats import html, markdown, txt
-from toolkit.formats.spans import Draft, Span, join_pieces, line_starts
+from toolkit.formats.spans import (
+    Draft,
+    Span,
+    decode_refs,
+    has_free_text,
+    join_pieces,
+    line_starts,
+    markup_tokens,
+    protect_tokens,
+)
+
+Edit = tuple[int, int, str]  # (start, end, replacement) in the BOM-less source
 
 __all__ = ["FORMATS", "Block", "Document", "detect_format", "parse_document", "read_document"]
 
@@ -53,15 +72,22 @@ class _Format(NamedTuple):
     """What ``--format`` and `Document.format` call it."""
     parse: Callable[[str, str], list[Draft]]
     """``parse(text, path)``: the blocks of a (BOM-less) text; `path` only names it in errors."""
-    fit: Callable[[str, str], str] | None = None
-    """``fit(translation, context)``: the translation adjusted to its slot (see `_Slot.context`)."""
+    fit: Callable[[str, str, frozenset[str]], str] | None = None
+    """``fit(translation, context, tokens)``: the translation adjusted to its slot (see
+    `_Slot.context`), everything but the source markup `tokens` escaped as text."""
     prefix_blank: str = r"\S"
     """What of a line's prefix a new line break in a one-line block turns into spaces."""
+    root_lang: Callable[[str, str], list[Edit]] | None = None
+    """``root_lang(text, lang)``: the edits that declare the page's language."""
+    alternates: Callable[[str, Mapping[str, str]], list[Edit]] | None = None
+    """``alternates(text, {lang: url})``: the edits that link the page's language versions."""
 
 
 _TXT = _Format("txt", txt.parse)
-_MD = _Format("md", markdown.parse, markdown.fit, markdown.PREFIX_BLANK)
-_HTML = _Format("html", html.parse, html.fit)
+_MD = _Format("md", markdown.parse, markdown.fit, markdown.PREFIX_BLANK, markdown.root_lang)
+_HTML = _Format(
+    "html", html.parse, html.fit, root_lang=html.root_lang, alternates=html.alternate_links
+)
 
 # File suffix -> format: the one place to add a format (or a suffix). The first suffix of each
 # format is the one messages suggest.
@@ -103,7 +129,7 @@ class Block:
     """1-based line of the source file where the block starts, for ``#: file:LINE``."""
     kind: str
     """'heading', 'paragraph', 'list-item', 'blockquote', 'table-cell', 'title', 'caption',
-    'term', 'definition' or 'attribute'."""
+    'term', 'definition', 'attribute' or 'metadata' (front matter, ``<meta>`` content)."""
     protected: tuple[Span, ...] = ()
     """Sorted, disjoint ``(start, end)`` spans of `text` that translation must leave as they are."""
 
@@ -113,6 +139,8 @@ class _Slot(NamedTuple):
 
     pieces: tuple[Span, ...]  # one source span per line of the block text
     context: str = ""  # "line" (md heading), "cell" (md table), 'attr"', "attr'", "attr" (unquoted)
+    text: str = ""  # the block's text (a translation equal to it gives back the source)
+    tokens: frozenset[str] = frozenset()  # the markup a translation may carry (`markup_tokens`)
 
 
 @dataclass
@@ -136,24 +164,44 @@ class Document:
         """Whether the text starts with a byte order mark (kept by `render`)."""
         return self.source.startswith("\ufeff")
 
-    def render(self, translations: Mapping[int, str]) -> str:
+    def render(
+        self,
+        translations: Mapping[int, str],
+        *,
+        lang: str | None = None,
+        alternates: Mapping[str, str] | None = None,
+    ) -> str:
         """The source with each block whose index is in `translations` replaced by its translation.
 
         Blocks that are missing (or mapped to None) keep their source text; all text outside blocks
-        is kept byte for byte. A translation's line breaks are written with the separators (prefix
-        and line end) of the source block's own lines.
+        is kept byte for byte, except that with `lang` the page declares that language (the root
+        element's ``lang``, a front matter ``lang`` key), and with `alternates` (language ->
+        URL) an HTML page links its language versions (``<link rel="alternate" hreflang>``). A
+        translation's line breaks are written with the separators (prefix and line end) of the
+        source block's own lines.
         """
         unknown = [i for i in translations if not 0 <= i < len(self.blocks)]
         if unknown:
             raise ValueError(f"no block with index {unknown[0]} in {self.path}")
-        out: list[str] = []
-        pos = 0
+        edits: list[Edit] = []
         for block in self.blocks:
             slot = self._slots[block.index]
-            start, end = slot.pieces[0][0], slot.pieces[-1][1]
-            out.append(self.source[pos:start])
             new = translations.get(block.index)
-            out.append(self.source[start:end] if new is None else self._fill(slot, new))
+            if new is not None and new != slot.text:
+                edits.append((slot.pieces[0][0], slot.pieces[-1][1], self._fill(slot, new)))
+        fmt = _BY_NAME[self.format]
+        shift = 1 if self.bom else 0
+        if lang and fmt.root_lang is not None:
+            edits += [(a + shift, b + shift, v) for a, b, v in fmt.root_lang(self.source[shift:], lang)]
+        if alternates and fmt.alternates is not None:
+            found = fmt.alternates(self.source[shift:], alternates)
+            edits += [(a + shift, b + shift, v) for a, b, v in found]
+        out: list[str] = []
+        pos = 0
+        for start, end, value in sorted(edits, key=lambda e: (e[0], e[1])):
+            if start < pos:  # never inside a block (a root tag is not a block)
+                continue
+            out += [self.source[pos:start], value]
             pos = end
         out.append(self.source[pos:])
         return "".join(out)
@@ -162,7 +210,7 @@ class Document:
         fmt = _BY_NAME[self.format]
         text = text.replace("\r\n", "\n")
         if fmt.fit is not None:
-            text = fmt.fit(text, slot.context)
+            text = fmt.fit(text, slot.context, slot.tokens)
         src, pieces = self.source, slot.pieces
         seps = [src[pieces[i - 1][1] : pieces[i][0]] for i in range(1, len(pieces))]
         if not seps:
@@ -225,7 +273,11 @@ _LEGACY = (
 
 
 def read_document(
-    path: str | Path, *, encoding: str | None = None, format: str | None = None
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    format: str | None = None,
+    front_matter_keys: Sequence[str] | None = None,
 ) -> Document:
     """Read and parse an article file.
 
@@ -240,7 +292,7 @@ def read_document(
     if not text.lstrip("\ufeff").strip():
         state = "empty" if not data else "blank (whitespace only)"
         raise ToolkitError(f"nothing to translate: the file is {state}", path=path)
-    doc = parse_document(text, fmt, str(path))
+    doc = parse_document(text, fmt, str(path), front_matter_keys=front_matter_keys)
     doc.encoding = used
     if not doc.blocks:
         raise ToolkitError(
@@ -347,17 +399,28 @@ def _plausible_word(word: str, script: str, rare: str) -> bool:
 # Parsing
 
 
-def parse_document(text: str, format: str, path: str = "<string>") -> Document:
+def parse_document(
+    text: str,
+    format: str,
+    path: str = "<string>",
+    *,
+    front_matter_keys: Sequence[str] | None = None,
+) -> Document:
     """Split `text` into blocks.
 
     Odd input does not fail: what cannot be placed stays verbatim, outside the blocks. Only an
-    unknown format, or HTML that the stdlib parser gives up on, raises a ToolkitError.
+    unknown format, or HTML that the stdlib parser gives up on, raises a ToolkitError. In
+    Markdown, `front_matter_keys` [default: title, description, summary] are translated.
     """
     if format not in _BY_NAME:
         raise ToolkitError(f"unknown format '{format}': use {_one_of(FORMATS)}", path=path)
     shift = 1 if text.startswith("\ufeff") else 0
     body = text[shift:]
-    drafts = sorted(_BY_NAME[format].parse(body, path), key=lambda d: d.pieces[0][0])
+    if format == "md" and front_matter_keys is not None:
+        found = markdown.parse(body, path, front_matter_keys)
+    else:
+        found = _BY_NAME[format].parse(body, path)
+    drafts = sorted(found, key=lambda d: d.pieces[0][0])
     starts = line_starts(body)
     blocks: list[Block] = []
     slots: list[_Slot] = []
@@ -367,18 +430,23 @@ def parse_document(text: str, format: str, path: str = "<string>") -> Document:
             continue
         if not _visible(body[d.pieces[0][0] : d.pieces[-1][1]]):  # only zero-width characters
             continue
+        block_text, protected = decode_refs(join_pieces(body, d.pieces), d.protected, d.refs)
+        protected = protect_tokens(block_text, protected)
+        if not has_free_text(block_text, protected):  # only a URL, an address ...
+            continue
         end = d.pieces[-1][1]
         blocks.append(
             Block(
                 index=len(blocks),
-                text=join_pieces(body, d.pieces),
+                text=block_text,
                 line=_line_of(starts, d.pieces[0][0]),
                 kind=d.kind,
-                protected=d.protected,
+                protected=protected,
             )
         )
         pieces = tuple((a + shift, b + shift) for a, b in d.pieces)
-        slots.append(_Slot(pieces, d.context))
+        tokens = markup_tokens(block_text, protected)
+        slots.append(_Slot(pieces, d.context, block_text, tokens))
     crlf = body.count("\r\n")
     newline = "\r\n" if crlf > body.count("\n") - crlf else "\n"
     return Document(path, format, blocks, newline, text, "utf-8", slots)

@@ -5,21 +5,30 @@ a block-level element (``p``, ``h1``, ``li``, ``td``, ``blockquote``, ``figcapti
 ...). Nothing inside ``script``, ``style``, ``code``, ``pre``, ``kbd``, ``samp``, ``textarea``,
 ``svg``, ``math``, ``template`` or an element with ``translate="no"`` (or class ``notranslate``) is
 translated; inline ones of those stay in the surrounding block as protected spans. Tags, comments
-and character references are protected too. ``alt`` and ``title`` values are their own
-``attribute`` blocks, except on an inline element inside a block, where they stay in the block's
-text as its unprotected part.
+and character references that stand for ASCII characters (``&amp;``, ``&lt;``) are protected too;
+every other character reference (``&rsquo;``, ``&nbsp;``) is shown to the translator as its
+character (`Draft.refs`), as Translate Toolkit's html2po does. ``alt`` and ``title`` values are
+their own ``attribute`` blocks, except on an inline element inside a block, where they stay in the
+block's text as its unprotected part. The ``content`` of ``<meta>`` description and keywords, Open
+Graph and Twitter card texts are ``metadata`` blocks.
+
+A translation is text: only the markup of its source block (`markup_tokens`) stays markup in it;
+any other ``<``, ``>`` or ``&`` is escaped (`fit`), so a ``<script>`` in a msgstr shows as text.
+`root_lang` sets ``lang``, ``xml:lang`` and ``dir`` of the root element to the target language.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from toolkit.errors import ToolkitError
 from toolkit.formats.spans import (
     Draft,
     Span,
+    decodable,
+    escape_outside,
     has_free_text,
     join_pieces,
     line_pieces,
@@ -27,14 +36,79 @@ from toolkit.formats.spans import (
     merge_spans,
 )
 
-__all__ = ["fit", "parse"]
+__all__ = ["RTL_LANGUAGES", "alternate_links", "fit", "parse", "root_lang"]
+
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+RTL_LANGUAGES = frozenset("ar arc ckb dv fa he ps sd ug ur yi".split())
+"""Languages written right to left: their pages get ``dir="rtl"``."""
 
 
-def fit(text: str, context: str) -> str:
-    """Keep a translated attribute value (context ``attr`` plus its quote) inside its attribute."""
+def fit(text: str, context: str, tokens: frozenset[str] = frozenset()) -> str:
+    """A translation as HTML: its text escaped except the source block's markup (`tokens`), and
+    an attribute value (context ``attr`` plus its quote) kept inside its attribute."""
+    text = escape_outside(text, tokens, _TEXT_ESCAPES)
     if context.startswith("attr"):
         text = _quote_attribute(text, context[4:])
     return text
+
+
+def alternate_links(src: str, urls: Mapping[str, str]) -> list[tuple[int, int, str]]:
+    """An edit that adds ``<link rel="alternate" hreflang="LANG" href="URL">`` for each language
+    version at the end of ``<head>`` (nothing when the page has no ``</head>``)."""
+    import html as html_lib
+
+    end = re.search(r"</head\s*>", src, re.I)
+    if not end or not urls:
+        return []
+    line_start = src.rfind("\n", 0, end.start()) + 1
+    indent = src[line_start : end.start()] if not src[line_start : end.start()].strip() else ""
+    newline = "\r\n" if "\r\n" in src else "\n"
+    links = "".join(
+        f'{indent}  <link rel="alternate" hreflang="{html_lib.escape(lang)}" '
+        f'href="{html_lib.escape(url)}">{newline}'
+        for lang, url in urls.items()
+    )
+    at = line_start if indent or line_start == end.start() else end.start()
+    return [(at, at, links)]
+
+
+def root_lang(src: str, lang: str) -> list[tuple[int, int, str]]:
+    """Edits ``(start, end, replacement)`` that set the root ``<html>`` element's ``lang`` (and
+    ``xml:lang``, ``dir`` where present; ``dir="rtl"`` added for a right-to-left language)."""
+    direction = "rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+    for ev in _html_events(src, "<string>"):
+        if ev.kind not in ("start", "startend"):
+            continue
+        if ev.tag != "html":
+            return []  # no explicit root element: nothing to set
+        tag = _TAG_RE.match(src, ev.start, ev.end)
+        if not tag:
+            return []
+        edits: list[tuple[int, int, str]] = []
+        seen: set[str] = set()
+        pos = tag.end()
+        while m := _ATTR_RE.match(src, pos, ev.end):
+            pos = m.end()
+            name = m.group(1).lower()
+            value = {"lang": lang, "xml:lang": lang, "dir": direction}.get(name)
+            if value is None or name in seen:
+                continue
+            seen.add(name)
+            if m.group(3):
+                a, b = m.span(3)
+                if src[a] in "\"'":
+                    a, b = a + 1, b - 1
+                edits.append((a, b, value))
+            else:
+                edits.append((m.end(1), m.end(1), f'="{value}"'))
+        added = "" if "lang" in seen else f' lang="{lang}"'
+        if "dir" not in seen and direction == "rtl":
+            added += ' dir="rtl"'
+        if added:
+            name_end = ev.start + 1 + len("html")
+            edits.append((name_end, name_end, added))
+        return sorted(edits)
+    return []
 
 
 def _quote_attribute(text: str, quote: str) -> str:
@@ -71,6 +145,11 @@ _KINDS = {
     "dd": "definition",
 }
 _ATTRIBUTES = ("alt", "title")
+# <meta name=...> / <meta property=...> whose content is text for readers (and search engines).
+_META = frozenset(
+    """description keywords og:title og:description og:image:alt og:site_name twitter:title
+    twitter:description twitter:image:alt""".split()
+)
 # Start tags that implicitly close an open <p> (HTML's "close a p element"), and the scope edges.
 _CLOSES_P = frozenset(
     """address article aside blockquote details dialog div dl fieldset figcaption figure footer
@@ -114,6 +193,7 @@ class _Run:
         self.end = -1
         self.has_text = False
         self.protected: list[Span] = []
+        self.refs: list[Span] = []  # character references shown as characters
         self.attrs: list[_Attr] = []  # alt/title values inside the run
 
     def add(self, start: int, end: int, *, protect: bool) -> None:
@@ -127,13 +207,16 @@ class _Run:
         """An inline tag is markup, except its alt/title values (their character refs stay markup)."""
         self.add(start, end, protect=False)
         self.protected += _minus((start, end), [a.span for a in attrs])
-        self.protected += [m.span() for a in attrs for m in _CHARREF_RE.finditer(src, *a.span)]
+        for a in attrs:
+            for m in _CHARREF_RE.finditer(src, *a.span):
+                (self.refs if decodable(m.group()) else self.protected).append(m.span())
         self.attrs += attrs
 
     def draft(self, src: str) -> list[Draft]:
         if self.has_text:
             pieces = line_pieces(src, self.start, self.end)
-            return [Draft(pieces, self.kind, _text_spans(pieces, self.protected))]
+            refs = _text_spans(pieces, self.refs, merge=False)
+            return [Draft(pieces, self.kind, _text_spans(pieces, self.protected), refs=refs)]
         # No text of its own (an image in a <figure>, say): its alt/title are blocks of their own.
         return [_attr_draft(src, a) for a in self.attrs]
 
@@ -194,6 +277,8 @@ def parse(src: str, path: str) -> list[Draft]:
             frozen = bool(stack) and stack[-1].frozen
             elem = _Elem(ev.tag, frozen or ev.tag in _OPAQUE or _no_translate(ev.attrs))
             attrs = [] if elem.frozen else _attr_values(src, ev)
+            if ev.tag == "meta" and not elem.frozen and _is_text_meta(ev.attrs):
+                attrs = _attr_values(src, ev, ("content",))
             if ev.tag in _BLOCK:
                 drafts += run.draft(src) + [_attr_draft(src, a) for a in attrs]
             else:
@@ -208,7 +293,11 @@ def parse(src: str, path: str) -> list[Draft]:
             _close(stack, ev.tag, frozenset())
         elif ev.kind == "data":
             run.add(ev.start, ev.end, protect=frozen)
-            run.has_text = run.has_text or not frozen and bool(src[ev.start : ev.end].strip())
+            data = _MARKUP_CHARS.sub("", src[ev.start : ev.end])
+            run.has_text = run.has_text or not frozen and bool(data.strip())
+        elif ev.kind == "ref" and not frozen and decodable(src[ev.start : ev.end]):
+            run.add(ev.start, ev.end, protect=False)
+            run.refs.append((ev.start, ev.end))
         else:  # character references, comments, declarations
             run.add(ev.start, ev.end, protect=True)
         if ev.tag in _BLOCK:  # a new run starts, inside whatever is open now
@@ -218,6 +307,11 @@ def parse(src: str, path: str) -> list[Draft]:
     return [d for d in merged if has_free_text(join_pieces(src, d.pieces), d.protected)]
 
 
+# A bare '&', '<' or '>' is what a kept reference (&amp; &lt; &gt;) stands for: alone it makes a
+# run no more text than the reference does, so a page and its re-rendering parse the same way.
+_MARKUP_CHARS = re.compile(r"[&<>]")
+
+
 def _no_translate(attrs: Sequence[tuple[str, str | None]]) -> bool:
     """``translate="no"``, or Google's ``class="notranslate"``."""
     values = dict(attrs)
@@ -225,7 +319,12 @@ def _no_translate(attrs: Sequence[tuple[str, str | None]]) -> bool:
     return translate == "no" or "notranslate" in (values.get("class") or "").split()
 
 
-def _attr_values(src: str, ev: _Event) -> list[_Attr]:
+def _is_text_meta(attrs: Sequence[tuple[str, str | None]]) -> bool:
+    values = {k.lower(): (v or "").strip().lower() for k, v in attrs}
+    return values.get("name", values.get("property", "")) in _META
+
+
+def _attr_values(src: str, ev: _Event, names: Sequence[str] = _ATTRIBUTES) -> list[_Attr]:
     """Positions of the non-empty translatable attribute values in a start tag."""
     tag = _TAG_RE.match(src, ev.start, ev.end)
     if not tag:
@@ -234,7 +333,7 @@ def _attr_values(src: str, ev: _Event) -> list[_Attr]:
     pos = tag.end()
     while m := _ATTR_RE.match(src, pos, ev.end):
         pos = m.end()
-        if m.group(1).lower() in _ATTRIBUTES and m.group(3):
+        if m.group(1).lower() in names and m.group(3):
             a, b = m.span(3)
             quote = src[a] if src[a] in "\"'" else ""
             if quote:
@@ -246,8 +345,20 @@ def _attr_values(src: str, ev: _Event) -> list[_Attr]:
 
 def _attr_draft(src: str, attr: _Attr) -> Draft:
     pieces = line_pieces(src, *attr.span)
-    refs = [m.span() for m in _CHARREF_RE.finditer(src, *attr.span)]
-    return Draft(pieces, "attribute", _text_spans(pieces, refs), "attr" + attr.quote)
+    found = [m.span() for m in _CHARREF_RE.finditer(src, *attr.span)]
+    keep = [s for s in found if not decodable(src[s[0] : s[1]])]
+    shown = [s for s in found if decodable(src[s[0] : s[1]])]
+    kind = "metadata" if _is_meta_content(src, attr) else "attribute"
+    return Draft(
+        pieces, kind, _text_spans(pieces, keep), "attr" + attr.quote,
+        refs=_text_spans(pieces, shown, merge=False),
+    )
+
+
+def _is_meta_content(src: str, attr: _Attr) -> bool:
+    """Whether an attribute value is the ``content`` of a ``<meta>`` tag."""
+    tag_start = src.rfind("<", 0, attr.span[0])
+    return src[tag_start : tag_start + 5].lower() == "<meta"
 
 
 def _minus(span: Span, holes: Sequence[Span]) -> list[Span]:
@@ -308,10 +419,12 @@ def _text_offset(pieces: Sequence[Span], offset: int, *, is_end: bool) -> int:
     return prev_end
 
 
-def _text_spans(pieces: Sequence[Span], spans: Sequence[Span]) -> tuple[Span, ...]:
+def _text_spans(
+    pieces: Sequence[Span], spans: Sequence[Span], *, merge: bool = True
+) -> tuple[Span, ...]:
     mapped = []
     for a, b in spans:
         ta, tb = _text_offset(pieces, a, is_end=False), _text_offset(pieces, b, is_end=True)
         if ta < tb:
             mapped.append((ta, tb))
-    return merge_spans(mapped)
+    return merge_spans(mapped) if merge else tuple(sorted(mapped))

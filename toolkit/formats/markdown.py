@@ -1,10 +1,15 @@
 """Markdown articles: CommonMark (plus GFM tables and strikethrough) parsed by markdown-it-py.
 
-Blocks are headings, paragraphs, list items, blockquotes and table cells. Code blocks, HTML
-blocks, link reference definitions and a leading ``---`` front matter are kept verbatim. Inline
-markup stays in the block text and is recorded in `Block.protected`: emphasis markers, ``[``,
-``](url "title")``, inline code, inline HTML, entities and backslash escapes. Image alt text stays
-translatable.
+Blocks are headings, paragraphs, list items, blockquotes and table cells; a raw HTML block is
+read as HTML (`toolkit.formats.html`). Code blocks and link reference definitions are kept
+verbatim. In a leading YAML (``---``) or TOML
+(``+++``) front matter the values of `FRONT_MATTER_KEYS` (``title``, ``description``,
+``summary``) are ``metadata`` blocks; every other key stays byte for byte, and `root_lang` sets a
+``lang``/``language`` key to the target language. Inline markup stays in the block text and is
+recorded in `Block.protected`: emphasis markers, ``[``, ``](url "title")``, inline code, inline
+HTML, ASCII entities and backslash escapes; other entities (``&rsquo;``) are shown as their
+characters (`Draft.refs`). Image alt text stays translatable. A translation is text: a ``<``
+outside the source's markup is escaped (`fit`), so raw HTML cannot come in through a msgstr.
 
 markdown-it gives each block's text but not where it is, so every block is found again in the
 source (what cannot be placed stays verbatim, outside the blocks).
@@ -16,9 +21,12 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from toolkit.formats import html
 from toolkit.formats.spans import (
     Draft,
     Span,
+    decodable,
+    escape_outside,
     has_free_text,
     join_pieces,
     line_starts,
@@ -29,16 +37,39 @@ from toolkit.formats.spans import (
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-__all__ = ["PREFIX_BLANK", "fit", "parse"]
+__all__ = ["FRONT_MATTER_KEYS", "PREFIX_BLANK", "fit", "parse", "root_lang"]
+
+FRONT_MATTER_KEYS = ("title", "description", "summary")
+"""Front matter keys whose values are translated (the rest are kept byte for byte)."""
+
+_LANG_KEYS = ("lang", "language")
+_FRONT_MATTER_RE = re.compile(
+    r"(---|\+\+\+)[ \t]*\r?\n(?:.*\n)*?(?:\1|(?<=-)\.\.\.)[ \t]*(?:\r?\n|$)"
+)
+# key: value (YAML) or key = value (TOML) on a top-level line; the value quoted or plain.
+_FM_LINE_RE = re.compile(
+    r"^(?P<key>[A-Za-z_][\w-]*)[ \t]*(?P<sep>[:=])[ \t]*"
+    r"(?:\"(?P<dq>(?:[^\"\\\n]|\\.)*)\"|'(?P<sq>[^'\n]*)'|(?P<plain>[^\s\"'\[\]{}&*!|>%@#`][^\n]*?))"
+    r"[ \t]*(?:[ \t]#[^\n]*)?\r?$",
+    re.M,
+)
+_TEXT_ESCAPES = str.maketrans({"<": "&lt;"})
 
 # A line break that a translation adds to a one-line block is indented under the block's first
 # character, inside the same blockquotes: these characters of the line's prefix become spaces.
 PREFIX_BLANK = r"[^\s>]"
 
 
-def fit(text: str, context: str) -> str:
+def fit(text: str, context: str, tokens: frozenset[str] = frozenset()) -> str:
     """Keep a translation from breaking the structure around its block: a heading (context
-    ``line``) or table cell (``cell``) stays on one line, and a bare ``|`` in a cell is escaped."""
+    ``line``) or table cell (``cell``) stays on one line, and a bare ``|`` in a cell is escaped;
+    a front matter value (``yaml``/``toml`` plus its quote) stays one valid scalar. In the body,
+    a ``<`` that is not the source's markup (`tokens`) is escaped."""
+    if context.startswith("html:"):  # a block of a raw HTML block
+        return html.fit(text, context[5:], tokens)
+    if context.startswith(("yaml", "toml")):
+        return _fit_scalar(" ".join(part.strip() for part in text.split("\n")), context)
+    text = escape_outside(text, tokens, _TEXT_ESCAPES)
     if context in ("line", "cell"):
         text = " ".join(part.strip() for part in text.split("\n"))
     if context == "cell":
@@ -46,11 +77,58 @@ def fit(text: str, context: str) -> str:
     return text
 
 
+def _fit_scalar(text: str, context: str) -> str:
+    quote = context[4:]
+    if quote == '"':
+        return text.replace("\\", "\\\\").replace('"', '\\"')
+    if quote == "'":
+        return text.replace("'", "''") if context.startswith("yaml") else text.replace("'", "\u2019")
+    if not text or re.search(r": | #|^[\s\"'\[\]{}&*!|>%@#`,?:-]|\s$", text):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text
+
+
+def _front_matter(src: str) -> re.Match[str] | None:
+    return _FRONT_MATTER_RE.match(src)
+
+
+def _front_matter_values(src: str, keys: tuple[str, ...]) -> list[tuple[str, Span, str]]:
+    """``(key, value span, context)`` of the top-level scalar values of `keys` in the front matter."""
+    fm = _front_matter(src)
+    if not fm:
+        return []
+    toml = fm.group(1) == "+++"
+    out = []
+    for m in _FM_LINE_RE.finditer(src, fm.end(1), fm.end()):
+        if m.group("key").lower() not in keys or (m.group("sep") == "=") != toml:
+            continue
+        for group, quote in (("dq", '"'), ("sq", "'"), ("plain", "")):
+            if m.group(group) is not None:
+                if toml and not quote:
+                    break  # a TOML number, date or array: not text
+                out.append((m.group("key").lower(), m.span(group), ("toml" if toml else "yaml") + quote))
+                break
+    return out
+
+
+def _front_matter_drafts(src: str, keys: tuple[str, ...]) -> list[Draft]:
+    return [
+        Draft(((a, b),), "metadata", (), context)
+        for _, (a, b), context in _front_matter_values(src, keys)
+        if src[a:b].strip()
+    ]
+
+
+def root_lang(src: str, lang: str) -> list[tuple[int, int, str]]:
+    """Edits ``(start, end, replacement)`` that set a front matter ``lang``/``language`` key."""
+    return [(a, b, lang) for _, (a, b), _ in _front_matter_values(src, _LANG_KEYS)]
+
+
 class _Unplaced(Exception):
     """markdown-it's view of a block could not be found in the source (left verbatim)."""
 
 
-def parse(src: str, path: str) -> list[Draft]:
+def parse(src: str, path: str, front_matter_keys: Sequence[str] = FRONT_MATTER_KEYS) -> list[Draft]:
     from markdown_it import MarkdownIt
 
     # markdown-it turns lone CR into line breaks and NUL into U+FFFD: do the same at the same
@@ -62,12 +140,14 @@ def parse(src: str, path: str) -> list[Draft]:
     lines = line_starts(feed)
     containers: list[str] = []
     row_cursor: dict[int, int] = {}
-    drafts = []
+    drafts = _front_matter_drafts(src, tuple(k.lower() for k in front_matter_keys))
     for i, tok in enumerate(tokens):
         if tok.type in ("blockquote_open", "list_item_open"):
             containers.append(tok.type)
         elif tok.type in ("blockquote_close", "list_item_close"):
             containers.pop()
+        elif tok.type == "html_block" and tok.map:
+            drafts += _html_block_drafts(src, feed, lines, tok.map, path)
         elif tok.type == "inline" and tok.map and tok.content.strip():
             parent = tokens[i - 1]
             context = "line"
@@ -85,15 +165,31 @@ def parse(src: str, path: str) -> list[Draft]:
             except _Unplaced:
                 continue
             protected: list[Span] = []
+            refs: list[Span] = []
             view = join_pieces(feed, pieces)
             try:
-                _MdSpans(view, protected).walk(tok.children or [])
+                _MdSpans(view, protected, refs).walk(tok.children or [])
             except _Unplaced:
                 pass  # keep the spans found so far; the text itself is right
             spans = merge_spans(protected)
             if has_free_text(view, spans):
-                drafts.append(Draft(pieces, kind, spans, context))
+                drafts.append(Draft(pieces, kind, spans, context, tuple(refs)))
     return drafts
+
+
+def _html_block_drafts(src: str, feed: str, lines: list[int], where: list[int], path: str) -> list[Draft]:
+    """A raw HTML block is HTML: its blocks, read by `toolkit.formats.html`, in source offsets."""
+    start = lines[where[0]]
+    end = lines[where[1]] if where[1] < len(lines) else len(feed)
+    try:
+        found = html.parse(src[start:end], path)
+    except Exception:  # HTML the stdlib parser gives up on stays verbatim, as before
+        return []
+
+    def moved(spans: tuple[Span, ...]) -> tuple[Span, ...]:
+        return tuple((a + start, b + start) for a, b in spans)
+
+    return [d._replace(pieces=moved(d.pieces), context="html:" + d.context) for d in found]
 
 
 def _md_kind(containers: list[str]) -> str:
@@ -103,7 +199,7 @@ def _md_kind(containers: list[str]) -> str:
 
 
 def _blank_front_matter(feed: str) -> str:
-    m = re.match(r"---[ \t]*\r?\n(?:.*\n)*?(?:---|\.\.\.)[ \t]*(?:\r?\n|$)", feed)
+    m = _front_matter(feed)
     if not m:
         return feed
     return re.sub(r"[^\r\n]", " ", m.group()) + feed[m.end() :]
@@ -174,9 +270,10 @@ class _MdSpans:
     markdown-it's own link helpers) and protected.
     """
 
-    def __init__(self, text: str, spans: list[Span]):
+    def __init__(self, text: str, spans: list[Span], refs: list[Span] | None = None):
         self.text = text
         self.spans = spans
+        self.refs = [] if refs is None else refs
         self.pos = 0
 
     def _find(self, needle: str) -> Span:
@@ -193,6 +290,8 @@ class _MdSpans:
             kind = tok.type
             if kind == "text":
                 self._find(tok.content)
+            elif kind == "text_special" and tok.info == "entity" and decodable(tok.markup):
+                self.refs.append(self._find(tok.markup))
             elif kind in ("text_special", "html_inline"):
                 self._protect(tok.markup if kind == "text_special" else tok.content)
             elif kind == "code_inline":
@@ -242,6 +341,7 @@ class _MdSpans:
         text = self.text
         start, pos = self._find("]")
         end = pos
+        title_span: Span | None = None  # a link or image title is text for the translator
         if text.startswith("(", pos):
             p = _skip_ws(text, pos + 1)
             if text.startswith(")", p):
@@ -252,13 +352,20 @@ class _MdSpans:
                     p = _skip_ws(text, dest.pos)
                     title = parseLinkTitle(text, p, len(text))
                     if title.ok and p > dest.pos:
+                        if text[p + 1 : title.pos - 1].strip():
+                            title_span = (p + 1, title.pos - 1)
                         p = _skip_ws(text, title.pos)
                     if text.startswith(")", p):
                         end = p + 1
+                    else:
+                        title_span = None
         if end == pos and text.startswith("[", pos):
             close = text.find("]", pos + 1)
             end = close + 1 if close >= 0 else pos
-        self.spans.append((start, end))
+        if title_span:
+            self.spans += [(start, title_span[0]), (title_span[1], end)]
+        else:
+            self.spans.append((start, end))
         self.pos = end
 
 
