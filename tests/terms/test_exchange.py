@@ -362,7 +362,7 @@ def test_tbx_export_is_read_by_translate_toolkit(glossary, article):
     assert terms[0].administrative_status == "admittedTerm-admn-sts"
     assert terms[-1].text == "NATO" and terms[-1].deprecated  # rejected Latin spelling
     assert units["article-5"].get_target_terms("el")[0].text == "Άρθρο 5"
-    assert "Collective-defence clause" in units["article-5"].getnotes()
+    assert "Collective-defence clause" in units["article-5"].getnotes("definition")
 
 
 def test_tbx_structure_is_tbx_basic(glossary):

@@ -58,3 +58,18 @@ def test_extract_proposes_missing_terms():
     result = run_cli("glossary", "extract", str(ARTICLE))
     assert result.returncode == 0, result.stderr
     assert "Angelos Kaskanis" in result.stdout and "acronym" in result.stdout
+
+
+def test_stats_blocking_exits_1_while_something_blocks(glossary_file):
+    from toolkit.terms.glossary import load_glossary, write_glossary
+
+    blocked = invoke("glossary", "stats", "--blocking", "--glossary", str(glossary_file))
+    assert blocked.returncode == 1 and "el: nato, article-5" in blocked.stdout
+    glossary = load_glossary(glossary_file)
+    for concept in glossary.concepts:
+        for rendering in concept.renderings.values():
+            rendering.status, rendering.reviewer, rendering.date = "approved", "lead", "2024-11-05"
+    write_glossary(glossary, glossary_file)
+    done = invoke("glossary", "stats", "--blocking", "--glossary", str(glossary_file))
+    assert done.returncode == 0, done.stdout
+    assert "el: -" in done.stdout

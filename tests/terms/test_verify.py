@@ -299,3 +299,69 @@ def test_check_translation_article(glossary):
     # English copy "translated" to itself: only the identical renderings are found
     assert {"nato", "thaad", "pentagon", "lockheed-martin", "raytheon", "rtx"} <= names
     assert "article-5" not in names and "secretary-general" not in names
+
+
+# --------------------------------------------------------------------------- rejected renderings
+
+
+def _replaced(path, lang: str, new: str, old: str):
+    """The shipped glossary after a reviewer replaced `old` by `new` (old one rejected) in `lang`,
+    the old rendering's inflected variants left behind."""
+    glossary = load_glossary(path)
+    rendering = glossary.get("article-5").renderings[lang]
+    assert rendering.text == old
+    rendering.text, rendering.rejected = new, [old]
+    return glossary
+
+
+REPLACED = [  # lang, new rendering, old (now rejected), translations and the verdict
+    ("el", "Άρθρο 5 της Συνθήκης", "Άρθρο 5", [
+        ("Το Άρθρο 5 ισχύει.", "forbidden", "Άρθρο 5"),
+        ("Η ρήτρα του Άρθρου 5 ισχύει.", "forbidden", "Άρθρου 5"),  # a leftover variant of the old one
+        ("Το Άρθρο 5 της Συνθήκης ισχύει.", "found", "Άρθρο 5 της Συνθήκης"),  # contains the rejected
+        ("Η ρήτρα του Άρθρου 5 της Συνθήκης ισχύει.", "found", "Άρθρου 5 της Συνθήκης"),
+    ]),
+    ("de", "Artikel 5 des Nordatlantikvertrags", "Artikel 5", [
+        ("Der Artikel 5 gilt.", "forbidden", "Artikel 5"),
+        ("Die Klausel des Artikels 5 gilt.", "forbidden", "Artikels 5"),  # its inflected variant
+        ("Artikel 5 des Nordatlantikvertrags gilt.", "found", "Artikel 5 des Nordatlantikvertrags"),
+    ]),
+]
+
+
+@pytest.mark.parametrize(("lang", "new", "old", "cases"), REPLACED, ids=[r[0] for r in REPLACED])
+def test_a_rejected_rendering_and_its_forms_are_forbidden(lang, new, old, cases):
+    from toolkit.qa.checks import check_entry
+
+    glossary = _replaced(GLOSSARY, lang, new, old)
+    for translation, status, text in cases:
+        [check] = check_translation(glossary, "Article 5 applies.", translation, lang)
+        assert (check.status, check.found or check.forbidden) == (status, text), translation
+        findings = [f for f in check_entry("Article 5 applies.", translation, lang, glossary=glossary)
+                    if f.check_id == "glossary"]
+        assert bool(findings) == (status == "forbidden"), translation
+        if findings:
+            assert f"rendered as rejected '{text}'" in findings[0].message
+
+
+def test_a_form_both_accepted_and_rejected_is_forbidden(glossary_file):
+    glossary = load_glossary(glossary_file)
+    rendering = glossary.get("article-5").renderings["ru"]
+    rendering.rejected.append("статье 5")  # also one of its variants
+    [check] = check_translation(glossary, "Article 5 applies.", "Согласно статье 5.", "ru")
+    assert (check.status, check.forbidden) == ("forbidden", "статье 5")
+
+
+@pytest.mark.slow
+def test_glossary_check_reports_the_rejected_rendering(glossary_file, tmp_path):
+    from toolkit.terms.glossary import write_glossary
+
+    from conftest import run_cli
+
+    write_glossary(_replaced(glossary_file, "el", "Άρθρο 5 της Συνθήκης", "Άρθρο 5"), glossary_file)
+    (tmp_path / "en.txt").write_text("Article 5 applies.\n", encoding="utf-8")
+    (tmp_path / "el.txt").write_text("Το Άρθρο 5 ισχύει.\n", encoding="utf-8")
+    result = run_cli("glossary", "check", str(tmp_path / "el.txt"), "--lang", "el", "--source",
+                     str(tmp_path / "en.txt"), "--glossary", str(glossary_file))
+    assert result.returncode == 1
+    assert "forbidden" in result.stdout and "0 found, 1 missing or forbidden" in result.stdout

@@ -1,5 +1,5 @@
-"""`toolkit glossary`: lint the terminology glossary, check translations against it, and the
-translators' review loop (export, import, stats, extract)."""
+"""`toolkit glossary`: create (init) and lint the terminology glossary, check translations against
+it, and the translators' review loop (export, import, stats, extract)."""
 
 from __future__ import annotations
 
@@ -12,21 +12,39 @@ from toolkit.cli.options import GlossaryPath
 from toolkit.cli.output import console
 
 app = typer.Typer(
-    help="The terminology glossary: lint it, check translations against it.", no_args_is_help=True
+    help="The terminology glossary: create it, lint it, check translations against it.",
+    no_args_is_help=True,
 )
+
+
+@app.command("init")
+def glossary_init(
+    folder: Path = typer.Argument(Path("."), help="Project folder: writes FOLDER/glossaries/defense.csv."),
+    force: bool = typer.Option(False, "--force", help="Replace a glossary that is already there."),
+) -> None:
+    """Copy the defense glossary shipped with the toolkit to ./glossaries/defense.csv, to edit.
+
+    Commands look for the glossary in this order: --glossary FILE, `glossary = "FILE"` in
+    toolkit.toml, then ./glossaries/defense.csv; never in the install folder.
+    """
+    from toolkit.terms.default import init_glossary
+
+    console.print(f"wrote {init_glossary(folder, force=force)}", markup=False)
 
 
 @app.command("lint")
 def glossary_lint(
-    path: Path = typer.Argument(None, help="Glossary file \\[default: glossaries/defense.csv]."),
+    path: Path = typer.Argument(
+        None, help="Glossary file \\[default: toolkit.toml's glossary, else glossaries/defense.csv]."
+    ),
 ) -> None:
     """Duplicates, conflicts, overlapping terms, missing languages, empty renderings."""
     from toolkit.terms.default import default_glossary_path
     from toolkit.terms.glossary import load_glossary
-    from toolkit.terms.lint import lint
+    from toolkit.terms.lint import cached_lint
 
     source = default_glossary_path(path)
-    issues = lint(load_glossary(source))
+    issues = cached_lint(load_glossary(source))
     for issue in issues:
         style = "red" if issue.severity == "error" else "yellow"
         console.print(f"[{style}]{issue}[/]", highlight=False)
@@ -136,7 +154,9 @@ def glossary_extract(
 
 @app.command("stats")
 def glossary_stats(
-    blocking: bool = typer.Option(False, "--blocking", help="List the concepts not approved yet."),
+    blocking: bool = typer.Option(
+        False, "--blocking", help="List the concepts not approved yet; exit 1 if there are any."
+    ),
     check: bool = typer.Option(False, "--check", help="Exit 1 unless every rendering is approved."),
     glossary: GlossaryPath = None,
 ) -> None:
@@ -157,5 +177,5 @@ def glossary_stats(
     if blocking:
         for lang, ids in blockers.items():
             console.print(f"{lang}: {', '.join(ids) or '-'}", markup=False)
-    if check and any(blockers.values()):
+    if (check or blocking) and any(blockers.values()):
         raise typer.Exit(1)

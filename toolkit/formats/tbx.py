@@ -1,10 +1,11 @@
 """TBX-Basic (ISO 30042, TBX v2 ``martif``) files as plain records, read safely and written exactly.
 
 Terminology is exchanged with CAT tools, Translate Toolkit and Weblate in TBX. This module knows
-the XML: which elements hold the term, its administrativeStatus, notes, contexts and
-transactions, how to escape values so that parsing gives them back exactly, and how to refuse
-hostile XML. It knows nothing of the glossary (``toolkit.terms.exchange_tbx`` maps concepts to
-these records and back).
+the XML: which elements hold the term, its administrativeStatus, part of speech, definitions
+(``descrip type="definition"``), notes (``note from="..."``, as Weblate and Translate Toolkit
+write them), contexts and transactions, how to escape values so that parsing gives them back
+exactly, and how to refuse hostile XML. It knows nothing of the glossary
+(``toolkit.terms.exchange_tbx`` maps concepts to these records and back).
 
 Files are parsed only with ``defusedxml`` with DTDs forbidden (`toolkit.formats.xmlfile`): a TBX
 with a ``<!DOCTYPE>`` (XXE, billion laughs) is refused. Every record carries the line of its
@@ -39,6 +40,17 @@ class AdminStatus(str, Enum):
 
 
 _READ_STATUS = {status.value.lower(): status for status in AdminStatus}
+PROVISIONAL = "provisionallyProcessed"
+"""processStatus (``termNote type="processStatus"``) of a term still under review: TBX-Basic's
+administrativeStatus has no "proposed", so a proposed rendering is an admittedTerm with this."""
+
+
+@dataclass
+class Note:
+    """One ``note``; `origin` is its ``from`` attribute (Weblate: "translator"), None if absent."""
+
+    text: str
+    origin: str | None = None
 
 
 @dataclass
@@ -58,6 +70,8 @@ class Term:
     text: str
     status: AdminStatus | None = None
     id: str = ""  # the tig's id attribute (an XML ID: unique in the file)
+    part_of_speech: str | None = None  # termNote type="partOfSpeech": noun, properNoun, verb, ...
+    process_status: str | None = None  # termNote type="processStatus": PROVISIONAL, finalized, ...
     contexts: list[str] = field(default_factory=list)  # descrip type="context"
     transactions: list[Transaction] = field(default_factory=list)
     line: int = 0
@@ -69,7 +83,8 @@ class LangSet:
 
     lang: str  # xml:lang as written
     terms: list[Term] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    definitions: list[str] = field(default_factory=list)  # descrip type="definition"
     line: int = 0
 
 
@@ -78,8 +93,9 @@ class TermEntry:
     """One ``termEntry``: a concept, its notes and its terms per language."""
 
     id: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     langsets: list[LangSet] = field(default_factory=list)
+    definitions: list[str] = field(default_factory=list)  # descrip type="definition"
     line: int = 0
 
 
@@ -113,12 +129,10 @@ def write_tbx(
     xml.open("body")
     for entry in entries:
         xml.open("termEntry", {"id": entry.id})
-        for note in entry.notes:
-            xml.leaf("note", note)
+        _write_descriptions(xml, entry.definitions, entry.notes)
         for langset in entry.langsets:
             xml.open("langSet", {"xml:lang": langset.lang})
-            for note in langset.notes:
-                xml.leaf("note", note)
+            _write_descriptions(xml, langset.definitions, langset.notes)
             for term in langset.terms:
                 _write_term(xml, term)
             xml.close("langSet")
@@ -129,11 +143,22 @@ def write_tbx(
     return xml.data()
 
 
+def _write_descriptions(xml: XmlWriter, definitions: Sequence[str], notes: Sequence[Note]) -> None:
+    for definition in definitions:
+        xml.leaf("descrip", definition, {"type": "definition"})
+    for note in notes:
+        xml.leaf("note", note.text, {"from": note.origin} if note.origin else None)
+
+
 def _write_term(xml: XmlWriter, term: Term) -> None:
     xml.open("tig", {"id": term.id} if term.id else None)
     xml.leaf("term", term.text)
     if term.status is not None:
         xml.leaf("termNote", AdminStatus(term.status).value, {"type": "administrativeStatus"})
+    if term.part_of_speech is not None:
+        xml.leaf("termNote", term.part_of_speech, {"type": "partOfSpeech"})
+    if term.process_status is not None:
+        xml.leaf("termNote", term.process_status, {"type": "processStatus"})
     for context in term.contexts:
         xml.leaf("descrip", context, {"type": "context"})
     for transaction in term.transactions:
@@ -183,6 +208,18 @@ def _text(elem: ET.Element) -> str:
     return "".join(elem.itertext()).strip()
 
 
+def _notes(elem: ET.Element) -> list[Note]:
+    return [Note(_text(n), n.get("from")) for n in elem.findall("note")]
+
+
+def _definitions(elem: ET.Element) -> list[str]:
+    """The definitions of an entry or langSet, also inside a ``descripGrp``."""
+    found = [d for d in elem if d.tag == "descrip" and d.get("type") == "definition"]
+    for group in elem.findall("descripGrp"):
+        found += [d for d in group.findall("descrip") if d.get("type") == "definition"]
+    return [_text(d) for d in found]
+
+
 def _term_entry(
     term_entry: ET.Element,
     line_of: Callable[[ET.Element], int],
@@ -190,7 +227,8 @@ def _term_entry(
 ) -> TermEntry:
     entry = TermEntry(
         id=term_entry.get("id", "").strip(),
-        notes=[_text(n) for n in term_entry.findall("note")],
+        notes=_notes(term_entry),
+        definitions=_definitions(term_entry),
         line=line_of(term_entry),
     )
     for langset in term_entry.findall("langSet"):
@@ -201,7 +239,8 @@ def _term_entry(
             LangSet(
                 lang=code,
                 terms=_terms(langset, line_of, fail),
-                notes=[_text(n) for n in langset.findall("note")],
+                notes=_notes(langset),
+                definitions=_definitions(langset),
                 line=line_of(langset),
             )
         )
@@ -223,9 +262,13 @@ def _terms(
         terms = child.findall("term")
         if len(terms) != 1:
             raise fail(f"a <tig> needs exactly one <term>, found {len(terms)}", child)
-        status = None
+        status, part_of_speech, process_status = None, None, None
         for note in child.findall("termNote"):
-            if note.get("type") == "administrativeStatus":
+            if note.get("type") == "partOfSpeech":
+                part_of_speech = _text(note)
+            elif note.get("type") == "processStatus":
+                process_status = _text(note)
+            elif note.get("type") == "administrativeStatus":
                 value = _text(note)
                 status = _READ_STATUS.get(value.lower())
                 if status is None:
@@ -250,6 +293,8 @@ def _terms(
                 text=_text(terms[0]),
                 status=status,
                 id=child.get("id", ""),
+                part_of_speech=part_of_speech,
+                process_status=process_status,
                 contexts=[_text(d) for d in child.findall("descrip") if d.get("type") == "context"],
                 transactions=transactions,
                 line=line_of(child),

@@ -35,28 +35,34 @@ that starts with ``= + - @`` is written with a leading ``'`` so spreadsheets nev
 formula; the apostrophe is removed again on import.
 
 TBX (one language, or ``all`` in one file): TBX-Basic (ISO 30042, ``martif type="TBX-Basic"``,
-TBX v2), read by Translate Toolkit, Weblate and CAT tools. One ``termEntry id=<concept id>``
-per concept; a concept-level ``note`` carries the concept note (and a do-not-translate note);
-``langSet xml:lang="en"`` has the term and then the English variants; each target ``langSet``
-has the language note and ``tig`` elements. The *first* ``tig`` is the rendering, its review
-state in ``termNote type="administrativeStatus"``:
+TBX v2), as Translate Toolkit, Weblate and memoQ read it. One ``termEntry id=<concept id>`` per
+concept; its ``descrip type="definition"`` is the concept note (Weblate's explanation of the
+source term; a plain ``note`` is read as the definition too) and a do-not-translate concept has
+a ``note from="developer"`` saying so; ``langSet xml:lang="en"`` has the term and then the
+English variants; each target ``langSet`` has the language note as ``note from="translator"``
+(Weblate's explanation of the translation) and ``tig`` elements. The *first* ``tig`` is the
+rendering, its review state in ``termNote type="administrativeStatus"``:
 
 ============  ==========================  =============================================
 glossary      administrativeStatus        why
 ============  ==========================  =============================================
 approved      ``preferredTerm-admn-sts``  the term to use
-proposed      ``admittedTerm-admn-sts``   in use, not yet confirmed by a reviewer
+proposed      ``admittedTerm-admn-sts``   in use, not yet confirmed by a reviewer; also
+                                          ``termNote type="processStatus"``
+                                          ``provisionallyProcessed``
 rejected      ``deprecatedTerm-admn-sts`` do not use (CAT tools show it as forbidden)
 ============  ==========================  =============================================
 
-Further ``tig`` elements are the accepted variants (``admittedTerm``) and the rejected
-renderings (``deprecatedTerm``; ``supersededTerm`` is read as rejected too). Reviewer and date go
-in the rendering's ``transacGrp`` (``transac type="transactionType"`` ``modification``,
-``date``, ``transacNote type="responsibility"``). TBX-Basic has no ``processStatus`` data
-category (that is TBX-Default), so the proposed/approved distinction uses administrativeStatus
-alone and the file stays valid TBX-Basic; for the same reason do-not-translate is a note, not
-Weblate's non-standard ``descrip type="Translation needed"``. Files are parsed only with
-``defusedxml`` with DTDs forbidden: a TBX with a ``<!DOCTYPE>`` (XXE, billion laughs) is refused.
+Further ``tig`` elements are the accepted variants (``admittedTerm``, without a processStatus:
+so a proposed rendering and an accepted variant differ) and the rejected renderings
+(``deprecatedTerm``; ``supersededTerm`` is read as rejected too). Reviewer and date go in the
+rendering's ``transacGrp`` (``transac type="transactionType"`` ``modification``, ``date``,
+``transacNote type="responsibility"``). With a ``part_of_speech`` column in the glossary, every
+``tig`` has ``termNote type="partOfSpeech"``. TBX-Basic's administrativeStatus picklist has no
+"proposed" value, hence processStatus (a TBX-Default category readers ignore when they do not
+know it) rather than an invented status; do-not-translate is a note, not Weblate's non-standard
+``descrip type="Translation needed"``. Files are parsed only with ``defusedxml`` with DTDs
+forbidden: a TBX with a ``<!DOCTYPE>`` (XXE, billion laughs) is refused.
 
 Import rules (all formats)
 --------------------------
@@ -97,6 +103,7 @@ from toolkit.terms.exchange_entry import Entry, revision, show_list
 from toolkit.terms.exchange_po import resolve_fuzzy
 from toolkit.terms.glossary import (
     LIST_SEPARATOR,
+    PARTS_OF_SPEECH,
     STATUSES,
     Concept,
     Glossary,
@@ -395,6 +402,7 @@ def _unknown(
             dnt=bool(entry.dnt),
             case_sensitive=any(ch.isupper() for ch in term),
             note=(entry.concept_note or "").strip(),
+            part_of_speech=_part_of_speech(entry.part_of_speech),
         )
         new_concepts[key] = concept
         result.added.append(concept_id)
@@ -409,6 +417,12 @@ def _unknown(
             rejected=list(entry.rejected or []),
             note=(entry.note or "").strip(),
         )
+
+
+def _part_of_speech(value: str | None) -> str:
+    """A part of speech read from a file as the glossary spells it; "" when unknown or not said."""
+    known = {pos.lower(): pos for pos in PARTS_OF_SPEECH}
+    return known.get((value or "").strip().lower(), "")
 
 
 def _slug(term: str) -> str:

@@ -40,6 +40,7 @@ class Entry:
     dnt: bool | None = None
     concept_note: str | None = None
     english_variants: list[str] | None = None
+    part_of_speech: str | None = None  # TBX only
 
 
 def revision(concept_id: str, lang: str, rendering: Rendering | None) -> str:

@@ -1,9 +1,13 @@
 """The glossary as TBX-Basic for CAT tools, and a reviewed TBX read back (`toolkit.terms.exchange`).
 
 Maps concepts and renderings to the records of `toolkit.formats.tbx` and back: one termEntry per
-concept, the English langSet first, and per language the rendering as the first tig with its
-review state as administrativeStatus, then the variants (admittedTerm) and the rejected
-renderings (deprecatedTerm).
+concept (the concept note as its ``descrip type="definition"``), the English langSet first, and
+per language the language note as ``note from="translator"`` (what Weblate reads as the
+explanation), the rendering as the first tig with its review state as administrativeStatus
+(a proposed one also ``processStatus`` provisionallyProcessed, so that it differs from an
+accepted variant) and reviewer and date as its transacGrp, then the variants (admittedTerm) and
+the rejected renderings (deprecatedTerm). Every tig carries the concept's part of speech when
+the glossary gives one.
 """
 
 from __future__ import annotations
@@ -13,7 +17,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import ToolkitError
-from toolkit.formats.tbx import AdminStatus, LangSet, Term, TermEntry, Transaction, read_tbx, write_tbx
+from toolkit.formats.tbx import (
+    PROVISIONAL,
+    AdminStatus,
+    LangSet,
+    Note,
+    Term,
+    TermEntry,
+    Transaction,
+    read_tbx,
+    write_tbx,
+)
 from toolkit.terms.exchange_entry import MAX_CONTEXTS, Entry, glossary_language, revision, selected
 from toolkit.terms.glossary import Concept, Glossary, Rendering, valid_date
 
@@ -33,6 +47,8 @@ _GLOSSARY_STATUS = {
     AdminStatus.SUPERSEDED: "rejected",
 }
 _DNT_NOTE = "Do not translate: every language keeps the English term."
+_DNT_FROM = "developer"  # the note's `from`: Weblate shows it beside the term
+_TRANSLATOR = "translator"  # `from` of a language note: Weblate's explanation of the translation
 _REVISION_ID = re.compile(r"r[0-9a-f]{12}")
 
 
@@ -70,14 +86,14 @@ def export(
 
 
 def _term_entry(concept: Concept, langs: list[str], contexts: list[tuple[str, int]]) -> TermEntry:
-    notes = [concept.note] if concept.note else []
-    if concept.dnt:
-        notes.append(_DNT_NOTE)
+    notes = [Note(_DNT_NOTE, _DNT_FROM)] if concept.dnt else []
+    pos = concept.part_of_speech or None
     english = [
         Term(
             form,
             AdminStatus.PREFERRED if i == 0 else AdminStatus.ADMITTED,
             contexts=[sentence for sentence, _ in contexts[:MAX_CONTEXTS]] if i == 0 else [],
+            part_of_speech=pos,
         )
         for i, form in enumerate([concept.term, *concept.variants])
     ]
@@ -85,11 +101,11 @@ def _term_entry(concept: Concept, langs: list[str], contexts: list[tuple[str, in
     for lang in langs:
         rendering = concept.renderings.get(lang)
         if rendering is not None:
-            langsets.append(_langset(concept.id, rendering))
-    return TermEntry(concept.id, notes, langsets)
+            langsets.append(_langset(concept.id, rendering, pos))
+    return TermEntry(concept.id, notes, langsets, [concept.note] if concept.note else [])
 
 
-def _langset(concept_id: str, r: Rendering) -> LangSet:
+def _langset(concept_id: str, r: Rendering, pos: str | None) -> LangSet:
     transactions = []
     if r.reviewer or r.date:
         transactions.append(Transaction("modification", r.date or None, r.reviewer or None))
@@ -98,11 +114,13 @@ def _langset(concept_id: str, r: Rendering) -> LangSet:
         _TBX_STATUS[r.status],
         id="r" + revision(concept_id, r.lang, r),  # an XML ID, so unique
         transactions=transactions,
+        part_of_speech=pos,
+        process_status=PROVISIONAL if r.status == "proposed" else None,
     )
     terms = [first]
-    terms += [Term(item, AdminStatus.ADMITTED) for item in r.variants]
-    terms += [Term(item, AdminStatus.DEPRECATED) for item in r.rejected]
-    return LangSet(r.lang, terms, [r.note] if r.note else [])
+    terms += [Term(item, AdminStatus.ADMITTED, part_of_speech=pos) for item in r.variants]
+    terms += [Term(item, AdminStatus.DEPRECATED, part_of_speech=pos) for item in r.rejected]
+    return LangSet(r.lang, terms, [Note(r.note, _TRANSLATOR)] if r.note else [])
 
 
 # --------------------------------------------------------------------------- import
@@ -127,14 +145,18 @@ def _entries(term_entry: TermEntry, glossary: Glossary, path: Path) -> list[Entr
         return ToolkitError(message, path=path, line=line)
 
     concept_id = term_entry.id
-    dnt = _DNT_NOTE in term_entry.notes
-    concept_note = "\n".join(n for n in term_entry.notes if n != _DNT_NOTE)
-    term, english_variants = "", []
+    dnt = any(n.text == _DNT_NOTE for n in term_entry.notes)
+    # The definition; a plain note is read as one too (what this toolkit wrote before TBX-Basic
+    # definitions, and what some tools write).
+    concept_note = "\n".join([*term_entry.definitions,
+                              *(n.text for n in term_entry.notes if n.text != _DNT_NOTE)])
+    term, english_variants, part_of_speech = "", [], None
     langsets: dict[str, LangSet] = {}
     for langset in term_entry.langsets:
         if langset.lang.lower().split("-")[0].split("_")[0] == _SOURCE_LANG:
             forms = [t.text for t in langset.terms]
             term, english_variants = (forms[0] if forms else ""), forms[1:]
+            part_of_speech = langset.terms[0].part_of_speech if langset.terms else None
             continue
         lang = glossary_language(langset.lang, glossary, path, langset.line)
         if lang in langsets:
@@ -143,7 +165,7 @@ def _entries(term_entry: TermEntry, glossary: Glossary, path: Path) -> list[Entr
         langsets[lang] = langset
     entries = []
     for lang, langset in langsets.items():
-        note = "\n".join(langset.notes)
+        note = "\n".join([*langset.definitions, *(n.text for n in langset.notes)])
         if not langset.terms:
             entries.append(Entry(langset.line, concept_id, term, lang, note=note))
             continue
@@ -180,6 +202,7 @@ def _entries(term_entry: TermEntry, glossary: Glossary, path: Path) -> list[Entr
                 dnt=dnt,
                 concept_note=concept_note,
                 english_variants=english_variants,
+                part_of_speech=part_of_speech,
                 revision=first.id[1:] if _REVISION_ID.fullmatch(first.id) else None,
             )
         )

@@ -22,7 +22,9 @@ columns (any order; unknown columns are an error so typos cannot silently drop d
                     equal ``term``
 ``case_sensitive``  ``yes``/``no``: ``yes`` for acronyms and names; ``no`` marks a common noun,
                     which also matches capitalised and regular-plural forms
-``note``            guidance for translators about the concept
+``note``            guidance for translators about the concept (TBX: its definition)
+``part_of_speech``  optional column: ``noun``, ``properNoun``, ``verb``, ``adjective``,
+                    ``adverb`` or ``other`` (TBX-Basic's picklist), or empty
 
 and for every language ``xx`` (the header decides which; the shipped file has el, ru, de, tr):
 
@@ -66,6 +68,8 @@ CONCEPT_COLUMNS: tuple[str, ...] = ("id", "term", "variants", "dnt", "case_sensi
 RENDERING_SUFFIXES: tuple[str, ...] = (
     "", "_variants", "_status", "_reviewer", "_date", "_rejected", "_note",
 )
+OPTIONAL_COLUMNS: tuple[str, ...] = ("part_of_speech",)  # after `note` when a glossary has it
+PARTS_OF_SPEECH: tuple[str, ...] = ("noun", "properNoun", "verb", "adjective", "adverb", "other")
 LIST_SEPARATOR = "|"
 
 _YES, _NO = "yes", "no"
@@ -122,6 +126,7 @@ class Concept:
     note: str = ""
     renderings: dict[str, Rendering] = field(default_factory=dict)
     line: int = 0
+    part_of_speech: str = ""  # one of PARTS_OF_SPEECH, or "" (not said)
     _origin: _Origin | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -231,9 +236,10 @@ def _parse_header(
             raise ToolkitError(f"column '{col}' appears twice in the header", path=path, line=line)
         seen.add(col)
         lang = _language_of(col)
-        if lang is None and col not in CONCEPT_COLUMNS:
+        if lang is None and col not in CONCEPT_COLUMNS and col not in OPTIONAL_COLUMNS:
             raise ToolkitError(
-                f"unknown column '{col}' (expected {', '.join(CONCEPT_COLUMNS)} and per language"
+                f"unknown column '{col}' (expected {', '.join(CONCEPT_COLUMNS)}, optionally"
+                f" {', '.join(OPTIONAL_COLUMNS)}, and per language"
                 " xx, xx_variants, xx_status, xx_reviewer, xx_date, xx_rejected, xx_note)",
                 path=path,
                 line=line,
@@ -247,7 +253,7 @@ def _parse_header(
 
 
 def _language_of(column: str) -> str | None:
-    if column in CONCEPT_COLUMNS:
+    if column in CONCEPT_COLUMNS or column in OPTIONAL_COLUMNS:
         return None
     for suffix in RENDERING_SUFFIXES[1:]:
         if column.endswith(suffix) and _LANG_RE.fullmatch(column[: -len(suffix)]):
@@ -285,6 +291,7 @@ def _parse_row(
         case_sensitive=_parse_flag(cell["case_sensitive"], "case_sensitive", fail),
         note=cell["note"],
         line=line,
+        part_of_speech=_part_of_speech(cell.get("part_of_speech", ""), fail),
     )
     for lang in languages:
         values = [cell[lang + suffix] for suffix in RENDERING_SUFFIXES]
@@ -300,6 +307,16 @@ def _parse_row(
             lang, text, split_list(variants), status.lower(), reviewer, when, split_list(rejected), note
         )
     return concept
+
+
+def _part_of_speech(value: str, fail) -> str:
+    """A part_of_speech cell as TBX-Basic spells it (any case in the file), or ""."""
+    if not value:
+        return ""
+    known = {pos.lower(): pos for pos in PARTS_OF_SPEECH}
+    if value.lower() not in known:
+        raise fail(f"part_of_speech: '{value}', expected one of {', '.join(PARTS_OF_SPEECH)} or empty")
+    return known[value.lower()]
 
 
 def _parse_flag(value: str, column: str, fail) -> bool:
@@ -346,7 +363,9 @@ def format_glossary(glossary: Glossary, *, canonical: bool = False) -> str:
     layout = None if canonical else glossary._layout
     if layout is not None and layout.languages != glossary.languages:
         layout = None  # columns changed: every row must be rewritten anyway
-    columns = layout.columns if layout else columns_for(glossary.languages)
+    if layout and "part_of_speech" not in layout.columns and any(c.part_of_speech for c in glossary.concepts):
+        layout = None  # a part of speech was added: the column must be written
+    columns = layout.columns if layout else _columns(glossary)
     newline = layout.newline if layout else "\n"
     pieces: list[str] = ["\ufeff" if layout and layout.bom else ""]
     pieces.append(layout.header if layout else _format_row(columns, newline))
@@ -398,10 +417,21 @@ def _check_writable(glossary: Glossary) -> None:
             if rendering.date and not valid_date(rendering.date):
                 raise fail(f"{lang}: bad date '{rendering.date}'")
             lists += [rendering.variants, rendering.rejected]
+        if concept.part_of_speech and concept.part_of_speech not in PARTS_OF_SPEECH:
+            raise fail(f"bad part of speech '{concept.part_of_speech}'")
         for items in lists:
             for item in items:
                 if LIST_SEPARATOR in item or item != item.strip() or not item:
                     raise fail(f"list item {item!r} cannot be stored (contains '|' or blanks)")
+
+
+def _columns(glossary: Glossary) -> tuple[str, ...]:
+    """The canonical columns: `columns_for` its languages, with part_of_speech if one is set."""
+    columns = columns_for(glossary.languages)
+    if any(c.part_of_speech for c in glossary.concepts):
+        at = columns.index("note") + 1
+        columns = (*columns[:at], "part_of_speech", *columns[at:])
+    return columns
 
 
 def _row_values(concept: Concept, columns: tuple[str, ...]) -> tuple[str, ...]:
@@ -412,6 +442,7 @@ def _row_values(concept: Concept, columns: tuple[str, ...]) -> tuple[str, ...]:
         "dnt": _YES if concept.dnt else _NO,
         "case_sensitive": _YES if concept.case_sensitive else _NO,
         "note": concept.note,
+        "part_of_speech": concept.part_of_speech,
     }
     for lang, r in concept.renderings.items():
         values = (r.text, LIST_SEPARATOR.join(r.variants), r.status, r.reviewer, r.date,

@@ -30,7 +30,7 @@ from functools import lru_cache
 
 from toolkit.errors import ToolkitError
 from toolkit.terms.glossary import Concept, Glossary
-from toolkit.terms.match import TermMatch, find_terms
+from toolkit.terms.match import TermMatch, concept_index, find_terms
 
 _SNOWBALL = {
     "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german",
@@ -281,7 +281,8 @@ def check_translation(
     account for them, then 'missing'. As in the source, the longest match wins and a piece of
     the translation counts for one concept only, so the ΝΑΤΟ inside «Σημαντικός Σύμμαχος εκτός
     ΝΑΤΟ» does not also satisfy a separate mention of NATO. Do-not-translate concepts also
-    accept their English forms. Concepts without a usable rendering in `lang` (missing, empty,
+    accept their English forms; variants that are forms of a rejected rendering are not
+    accepted (`accepted_forms`). Concepts without a usable rendering in `lang` (missing, empty,
     or status rejected) are skipped: `lint` reports them.
     """
     if lang not in glossary.languages:
@@ -292,21 +293,22 @@ def check_translation(
     occurrences: dict[str, list[TermMatch]] = {}
     for match in find_terms(glossary, source):
         occurrences.setdefault(match.concept_id, []).append(match)
-    concepts = {c.id: c for c in glossary.concepts}
+    concepts = concept_index(glossary)
     text = _Text(translation, lang)
     # Every occurrence of every relevant concept's accepted and rejected forms, then the
-    # longest ones keep their text (ties: earlier first, accepted before rejected).
+    # longest ones keep their text (ties: earlier first, rejected before accepted: a rejected
+    # rendering is forbidden even where an accepted form also matches it).
     candidates: list[tuple[RenderingMatch, str, bool]] = []
     for concept_id in occurrences:
         concept = concepts[concept_id]
-        accepted = _accepted_forms(concept, lang)
+        accepted = accepted_forms(concept, lang)
         if accepted is None:
             continue
         for hit in _find_all(text, _prepare(accepted, lang)):
             candidates.append((hit, concept_id, False))
         for hit in _find_all(text, _prepare(concept.renderings[lang].rejected, lang)):
             candidates.append((hit, concept_id, True))
-    candidates.sort(key=lambda c: (c[0].start - c[0].end, c[0].start, c[2]))
+    candidates.sort(key=lambda c: (c[0].start - c[0].end, c[0].start, not c[2]))
     taken: list[tuple[int, int]] = []
     found: dict[str, list[RenderingMatch]] = {}
     forbidden: dict[str, list[RenderingMatch]] = {}
@@ -318,7 +320,7 @@ def check_translation(
     checks: list[TermCheck] = []
     for concept_id, matches in occurrences.items():
         concept = concepts[concept_id]
-        if _accepted_forms(concept, lang) is None:
+        if accepted_forms(concept, lang) is None:
             continue
         good = sorted(found.get(concept_id, []), key=lambda m: m.start)
         bad = sorted(forbidden.get(concept_id, []), key=lambda m: m.start)
@@ -335,11 +337,24 @@ def check_translation(
     return checks
 
 
-def _accepted_forms(concept: Concept, lang: str) -> list[str] | None:
+def accepted_forms(concept: Concept, lang: str) -> list[str] | None:
+    """The forms of `concept` a translation into `lang` may use; None if it has no usable rendering.
+
+    The rendering and its variants (and the English forms of a do-not-translate concept), less
+    the variants that are forms of a rejected rendering: after ``Άρθρο 5`` was rejected for
+    ``Άρθρο 5 της Συνθήκης``, its leftover inflection ``Άρθρου 5`` is forbidden too. A variant
+    that holds the approved rendering itself (``Άρθρου 5 της Συνθήκης``) stays accepted.
+    """
     rendering = concept.renderings.get(lang)
     if rendering is None or not rendering.text.strip() or rendering.status == "rejected":
         return None
-    forms = rendering.forms
+    rejected = _prepare(rendering.rejected, lang)
+    approved = _prepare([rendering.text], lang)
+    forms = [
+        form for form in rendering.forms
+        if form == rendering.text or not rejected
+        or not _find_all(_Text(form, lang), rejected) or _find_all(_Text(form, lang), approved)
+    ]
     if concept.dnt:
         forms += [f for f in concept.forms if f not in forms]
     return forms
