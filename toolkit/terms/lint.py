@@ -3,17 +3,29 @@
 Loading (`toolkit.terms.glossary`) rejects what cannot be read; lint reports what can be read but
 would make enforcement ambiguous or wrong (the same form in two concepts, a do-not-translate
 rendering that differs from the term, mixed scripts), and review gaps as warnings.
+
+Lint runs before every enforcing translate, so on a NATOTerm-size glossary (tens of thousands of
+concepts) it must not cost a run each time: `cached_lint` keeps the result per glossary version
+(the file's hash) under the user cache folder, and the overlap check looks concepts up in an
+index of their words instead of comparing every pair.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from toolkit.errors import Severity
+from toolkit.errors import Severity, ToolkitError
+from toolkit.fileio import atomic_write_text
 from toolkit.terms.glossary import Concept, Glossary
+from toolkit.terms.match import fold, normalise_form
 
 
 @dataclass
@@ -70,7 +82,7 @@ def lint(glossary: Glossary) -> list[LintIssue]:
 def _surface_keys(concept: Concept) -> list[tuple[str, str]]:
     keys = []
     for form in concept.forms:
-        folded = " ".join(form.casefold().split())
+        folded = fold(normalise_form(form))  # the matcher's folding: one form, one key
         keys.append((folded, form))
         if not concept.case_sensitive and folded[-1:].isalpha():
             keys.append((_plural(folded), form))
@@ -101,7 +113,8 @@ def _lint_surface_forms(glossary: Glossary, add) -> None:
                 continue
             other_concept, other_form = other
             both_exact = concept.case_sensitive and other_concept.case_sensitive
-            if other_concept.id != concept.id and (not both_exact or form == other_form):
+            same = normalise_form(form) == normalise_form(other_form)
+            if other_concept.id != concept.id and (not both_exact or same):
                 add(concept, Severity.ERROR, "duplicate-term",
                     f"'{form}' is also a form of '{other_concept.id}' (line {other_concept.line})")
 
@@ -111,13 +124,28 @@ def _lint_overlaps(glossary: Glossary, add) -> None:
         (concept, [re.findall(r"\w+", form.casefold()) for form in concept.forms])
         for concept in glossary.concepts
     ]
-    for i, (first, first_forms) in enumerate(words):
-        for second, second_forms in words[i + 1 :]:
-            clash = _partial_overlap(first_forms, second_forms)
-            if clash:
-                add(second, Severity.WARNING, "overlap",
-                    f"'{clash[1]}' and '{clash[0]}' of '{first.id}' share '{clash[2]}', so text "
-                    "containing both is matched only as the longer one")
+    # Which concepts start a form with which words: only concepts whose form ends with the start
+    # of another's can overlap, so only those pairs are compared (in the order of the pairwise
+    # loop this replaces, so the warnings come out as they did).
+    starting: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    for i, (_concept, forms) in enumerate(words):
+        for form in forms:
+            for k in range(1, len(form)):
+                starting[tuple(form[:k])].add(i)
+    pairs: set[tuple[int, int]] = set()
+    for i, (_concept, forms) in enumerate(words):
+        for form in forms:
+            for k in range(1, len(form)):
+                for j in starting.get(tuple(form[-k:]), ()):
+                    if j != i:
+                        pairs.add((min(i, j), max(i, j)))
+    for i, j in sorted(pairs):
+        (first, first_forms), (second, second_forms) = words[i], words[j]
+        clash = _partial_overlap(first_forms, second_forms)
+        if clash:
+            add(second, Severity.WARNING, "overlap",
+                f"'{clash[1]}' and '{clash[0]}' of '{first.id}' share '{clash[2]}', so text "
+                "containing both is matched only as the longer one")
 
 
 def _partial_overlap(
@@ -177,6 +205,79 @@ def _lint_renderings(glossary: Glossary, concept: Concept, add) -> None:
                 f"{lang} approved without {lang}_reviewer and {lang}_date")
 
 
+@lru_cache(maxsize=8192)
 def _script(ch: str) -> str:
     name = unicodedata.name(ch, "")
     return name.split(" ", 1)[0] if name else "UNKNOWN"
+
+
+# --------------------------------------------------------------------------- the cache
+
+_CACHE_SCHEMA = 1
+
+
+def cached_lint(glossary: Glossary) -> list[LintIssue]:
+    """`lint` of a glossary just loaded from its file, computed once per version of the file.
+
+    The result is kept in ``$XDG_CACHE_HOME/newsroom-toolkit/lint-<sha256 of the file>.json``
+    with the version of these rules (a hash of this module and the matcher), written atomically.
+    A missing, corrupt or outdated entry is linted again and rewritten; a cache folder that cannot
+    be written only costs the lint. A glossary without a readable file is linted directly.
+    """
+    if glossary.path is None:
+        return lint(glossary)
+    try:
+        digest = hashlib.sha256(Path(glossary.path).read_bytes()).hexdigest()
+    except OSError:
+        return lint(glossary)
+    cache = _lint_cache_dir() / f"lint-{digest[:32]}.json"
+    issues = _read_cached(cache, digest, glossary.path)
+    if issues is not None:
+        return issues
+    issues = lint(glossary)
+    entry = {
+        "schema": _CACHE_SCHEMA, "rules": _rules_version(), "sha256": digest,
+        "issues": [[i.line, str(i.severity), i.code, i.message] for i in issues],
+    }
+    try:
+        atomic_write_text(cache, json.dumps(entry, ensure_ascii=False))
+    except ToolkitError:
+        pass  # a read-only cache folder: lint again next time
+    return issues
+
+
+def _lint_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "newsroom-toolkit"
+
+
+def _read_cached(cache: Path, digest: str, path: Path) -> list[LintIssue] | None:
+    """The cached issues, or None when there are none usable (missing, corrupt, other rules)."""
+    try:
+        entry = json.loads(cache.read_text("utf-8"))
+        if (entry["schema"], entry["rules"], entry["sha256"]) != (
+            _CACHE_SCHEMA, _rules_version(), digest
+        ):
+            return None
+        issues = []
+        for line, severity, code, message in entry["issues"]:
+            if not (isinstance(line, int | None) and isinstance(code, str)
+                    and isinstance(message, str)):
+                return None
+            issues.append(LintIssue(path, line, Severity(severity), code, message))
+        return issues
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError):
+        return None
+
+
+_RULES: list[str] = []
+
+
+def _rules_version() -> str:
+    """A hash of the code that decides the issues: this module and the matcher's folding."""
+    if not _RULES:
+        from toolkit.terms import match
+
+        code = Path(__file__).read_bytes() + Path(match.__file__).read_bytes()
+        _RULES.append(hashlib.sha256(code).hexdigest()[:16])
+    return _RULES[0]
