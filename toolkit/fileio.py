@@ -91,6 +91,22 @@ def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> N
     atomic_write_bytes(path, text.encode(encoding))
 
 
+def check_writable_folder(path: str | Path, what: str) -> None:
+    """Fail before any work when `path` cannot be (or become) a folder this run writes into: a
+    file in its place (or above it), or a read-only folder. Creates nothing."""
+    path = Path(path)
+    for existing in (path, *path.parents):
+        if not existing.exists():
+            continue
+        if not existing.is_dir():
+            raise ToolkitError(f"is a file, not a folder: cannot use {path} as the {what} folder",
+                               path=existing)
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise ToolkitError(f"folder is not writable: cannot use {path} as the {what} folder",
+                               path=existing)
+        return
+
+
 @contextmanager
 def locked(directory: str | Path, *, wait: float = 0.0):
     """An exclusive lock on a folder (a `.toolkit.lock` file in it) for one writer at a time.
@@ -102,9 +118,14 @@ def locked(directory: str | Path, *, wait: float = 0.0):
     import time
 
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    check_writable_folder(directory, "catalogs")
     path = directory / ".toolkit.lock"
-    with open(path, "a+") as fh:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fh = open(path, "a+")  # noqa: SIM115 -- closed below; the open itself can fail
+    except OSError as exc:
+        raise ToolkitError(f"cannot write the lock file: {exc.strerror or exc}", path=path) from None
+    with fh:
         deadline = time.monotonic() + wait
         while True:
             try:

@@ -12,7 +12,8 @@ import sys
 import typer
 
 from toolkit import __version__
-from toolkit.cli import cache, catalogs, glossary, models
+from toolkit.cli import cache, catalogs, glossary, models, tm
+from toolkit.cli.eval import evaluate
 from toolkit.cli.output import console, err
 from toolkit.cli.translate import translate
 from toolkit.errors import ToolkitError
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.add_typer(models.app, name="models")
 app.add_typer(glossary.app, name="glossary")
 app.add_typer(cache.app, name="cache")
+app.add_typer(tm.app, name="tm")
 
 app.command()(translate)
 # The same function under its old name, so the two cannot drift; `translate` takes several
@@ -42,6 +44,7 @@ app.command()(catalogs.render)
 app.command()(catalogs.detect)
 app.command()(catalogs.qa)
 app.command()(catalogs.report)
+app.command("eval")(evaluate)
 
 
 def _version(value: bool) -> None:
@@ -73,5 +76,24 @@ def main() -> None:
         err.print(f"error: {one_line(exc)}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)
+        _interrupted()
+    except SystemExit as exc:
+        if exc.code == 130 and _caused_by_ctrl_c(exc):  # typer's silent Exit(130) for a Ctrl-C
+            _interrupted()
+        raise
+
+
+def _interrupted() -> None:
+    err.print("interrupted", markup=False, highlight=False)
+    sys.exit(130)
+
+
+def _caused_by_ctrl_c(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, KeyboardInterrupt):
+            return True
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return False

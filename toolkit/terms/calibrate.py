@@ -3,8 +3,9 @@
 `calibrate` finds the placeholder style (``STYLES``) a model copies best; `model_renders` finds
 the mapped terms a model renders by itself, which `toolkit.terms.enforce` then tries on rung 1
 instead of masking them at once. Each answer costs one batched model call the first time and is
-kept in a JSON file under ``$XDG_CACHE_HOME/newsroom-toolkit/`` (a damaged or read-only cache only
-costs a re-measurement).
+kept in a JSON file under ``$XDG_CACHE_HOME/newsroom-toolkit/``. A read-only cache only costs a
+re-measurement; a damaged one (garbage, the wrong shape) stops the run with one line naming it,
+before anything is written, as the translation cache does.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
-from toolkit.fileio import atomic_write_text
+from toolkit.errors import ToolkitError
+from toolkit.fileio import atomic_write_text, decode_utf8
 
 # Placeholder styles to try; index i -> the token for slot i. No `_` (Argos decodes it as a space).
 STYLES: dict[str, Callable[[int], str]] = {
@@ -23,6 +26,28 @@ STYLES: dict[str, Callable[[int], str]] = {
     "caps": lambda i: f"ZX{chr(ord('A') + i % 26)}{i // 26 or ''}Q",
     "angle": lambda i: f"<{i}>",
 }
+# Any placeholder, whole or in part, of any style: a bracket alone, a `ZX…Q` word (or its start,
+# or lower-cased), an `<n>` tag. Text holding more of these than its source holds is broken.
+PLACEHOLDER_FRAGMENT = re.compile(
+    r"⟦\s*\d+\s*⟧|[⟦⟧]|(?<![A-Za-z0-9])ZX[A-Z]\d*Q?|(?<![A-Za-z0-9])(?i:zx[a-z]\d*q)(?![a-z])|<\s*\d+\s*>"
+)
+
+
+def stray_placeholders(text: str, source: str) -> list[re.Match[str]]:
+    """The placeholder fragments in `text` that `source` does not hold itself, in text order
+    (the first look-alikes of a fragment the source holds are taken as the source's)."""
+    allowed: dict[str, int] = {}
+    for m in PLACEHOLDER_FRAGMENT.finditer(source):
+        allowed[m.group()] = allowed.get(m.group(), 0) + 1
+    stray = []
+    for m in PLACEHOLDER_FRAGMENT.finditer(text):
+        if allowed.get(m.group(), 0):
+            allowed[m.group()] -= 1
+        else:
+            stray.append(m)
+    return stray
+
+
 PROBES = [
     "The {0} said on Monday that the talks would continue.",
     "Officials from {0} and {1} met in Brussels.",
@@ -42,19 +67,35 @@ def _calibration_file() -> Path:
 _CALIBRATED: dict[str, str] = {}
 
 
-def _read_store(path: Path) -> dict:
-    """A calibration file's contents; missing or damaged means nothing measured yet."""
+def _read_store(path: Path, valid: Callable[[object], bool]) -> dict:
+    """A calibration file's contents (missing: nothing measured yet); a damaged one is one
+    ToolkitError naming it and the line or entry, before anything is measured or written."""
+    advice = "delete the file (it is measured again on the next run)"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = path.read_bytes()
+    except FileNotFoundError:
         return {}
-    return data if isinstance(data, dict) else {}
+    except OSError as exc:
+        raise ToolkitError(f"cannot read the calibration cache: {exc.strerror or exc}", path=path) from None
+    text = decode_utf8(raw, path, advice)
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        raise ToolkitError(f"damaged calibration cache (not JSON); {advice}", path=path, line=line) from None
+    if not isinstance(data, dict):
+        raise ToolkitError(f"damaged calibration cache (not a JSON object); {advice}", path=path)
+    for key, value in data.items():
+        if not valid(value):
+            raise ToolkitError(f"damaged calibration cache (entry {key!r} is not a calibration); {advice}",
+                               path=path)
+    return data
 
 
 def _write_store(path: Path, data: dict) -> None:
     try:
         atomic_write_text(path, json.dumps(data, indent=1, sort_keys=True))
-    except OSError:
+    except (OSError, ToolkitError):  # atomic writes report a read-only folder as ToolkitError
         pass  # a read-only cache only costs a re-measurement next run
 
 
@@ -64,7 +105,7 @@ def calibrate(engine, *, use_cache: bool = True) -> str:
     if use_cache and key in _CALIBRATED:
         return _CALIBRATED[key]
     path = _calibration_file()
-    stored = _read_store(path) if use_cache else {}
+    stored = _read_store(path, lambda v: isinstance(v, str) and v in STYLES) if use_cache else {}
     if stored.get(key) in STYLES:
         _CALIBRATED[key] = stored[key]
         return stored[key]
@@ -105,6 +146,11 @@ def _term_key(concept, lang: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
 
 
+def _is_term_entry(value: object) -> bool:
+    """One model's entry of the term calibration: term key -> whether the model renders it."""
+    return isinstance(value, dict) and all(isinstance(v, bool) for v in value.values())
+
+
 def model_renders(engine, lang: str, concepts, *, use_cache: bool = True) -> set[str]:
     """Ids of the mapped concepts whose approved rendering this model produces by itself.
 
@@ -118,8 +164,8 @@ def model_renders(engine, lang: str, concepts, *, use_cache: bool = True) -> set
 
     model = engine.model_id
     path = _terms_file()
-    stored = _read_store(path) if use_cache else {}
-    known = stored.get(model) if isinstance(stored.get(model), dict) else {}
+    stored = _read_store(path, _is_term_entry) if use_cache else {}
+    known = stored.get(model, {})
     keys = {c.id: _term_key(c, lang) for c in concepts}
     for key in keys.values():
         if use_cache and (model, key) not in _RENDERS and isinstance(known.get(key), bool):

@@ -15,11 +15,12 @@ All rungs are batched: at most two model calls per language, whatever the number
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from toolkit.terms.calibrate import N_BEST, STYLES, calibrate, model_renders
+from toolkit.terms.calibrate import N_BEST, STYLES, calibrate, model_renders, stray_placeholders
 
 
 @dataclass(frozen=True)
@@ -57,14 +58,29 @@ def mask(text: str, spans: Sequence[tuple[int, int, str, str | None]], style: st
 
 
 def unmask(text: str, masked: Masked) -> tuple[str, list[Slot]]:
-    """Put replacements back; returns the text and the slots whose placeholder was lost."""
+    """Put replacements back; returns the text and the slots whose placeholder was lost.
+
+    A placeholder the model spaced out or re-cased (`⟦ 0 ⟧`, `zxaq`) counts as copied; one it
+    repeated (`The ⟦0⟧ grew. ⟦0⟧`) is kept where the model first put it and the rest removed.
+    """
     missing = []
     for slot in masked.slots:
-        if text.count(slot.token) == 1:
-            text = text.replace(slot.token, slot.replacement)
-        else:
+        loose = _loose(slot.token)
+        if len(loose.findall(masked.text)) == 1:  # the source has no look-alike of its own
+            text = loose.sub(slot.token, text)
+        first = text.find(slot.token)
+        if first < 0:
             missing.append(slot)
+            continue
+        head, tail = text[: first + len(slot.token)], text[first + len(slot.token):]
+        tail = re.sub(r"\s*" + re.escape(slot.token), "", tail)
+        text = head.replace(slot.token, slot.replacement) + tail
     return text, missing
+
+
+def _loose(token: str) -> re.Pattern[str]:
+    """A placeholder with spaces between its characters and in any case."""
+    return re.compile(r"\s*".join(re.escape(ch) for ch in token), re.IGNORECASE)
 
 
 # -- the ladder ----------------------------------------------------------------------------------
@@ -116,9 +132,9 @@ class Unit:
 
 def _required(glossary, text: str, lang: str):
     """Glossary matches in a sentence with the rendering required for `lang`."""
-    from toolkit.terms.match import find_terms
+    from toolkit.terms.match import concept_index, find_terms
 
-    by_id = {c.id: c for c in glossary.concepts}
+    by_id = concept_index(glossary)
     required = []
     for match in find_terms(glossary, text):
         concept = by_id[match.concept_id]
@@ -179,14 +195,14 @@ def translate_units(
         [normalize(m.text) for m in first], num_hypotheses=N_BEST if has_terms else 1
     )
 
-    outcomes: list[SentenceOutcome | None] = []
+    outcomes: list[SentenceOutcome | _Garbled | None] = []
     retry = []
     for i, (masked, result, need) in enumerate(zip(first, results, needs, strict=True)):
         mapped = [n for n in need if not masked_first(n[1])]
         chosen = None
         for rank, hyp in enumerate(result.hypotheses):
             text, lost = unmask(hyp.text, masked)
-            if not lost and _all_present(text, mapped, lang):
+            if not lost and not _stray(text, units[i], masked) and _all_present(text, mapped, lang):
                 chosen = (rank, text)
                 break
         if chosen is not None:
@@ -198,7 +214,7 @@ def translate_units(
             ]
             outcomes.append(SentenceOutcome(units[i].text, text, result.truncated and rank == 0, terms=terms))
         elif not mapped:  # all was masked already: a second call would repeat this one; flag
-            outcomes.append(_masked_outcome(units[i].text, result, masked, need))
+            outcomes.append(_masked_outcome(units[i], result, masked, need))
         else:
             outcomes.append(None)
             retry.append(i)
@@ -213,20 +229,48 @@ def translate_units(
             second.append(mask(unit.text, _drop_overlaps(spans), style))
         results2 = engine.translate([normalize(m.text) for m in second])
         for i, masked, result in zip(retry, second, results2, strict=True):
-            outcomes[i] = _masked_outcome(units[i].text, result, masked, needs[i])
+            outcomes[i] = _masked_outcome(units[i], result, masked, needs[i])
+
+    # A placeholder the model garbled (a fragment, one it made up) must never reach a catalog:
+    # those sentences are translated once more, nothing masked, in one more batched call.
+    garbled = [i for i, outcome in enumerate(outcomes) if isinstance(outcome, _Garbled)]
+    if garbled:
+        results3 = engine.translate([normalize(units[i].text) for i in garbled])
+        for i, result in zip(garbled, results3, strict=True):
+            outcome = outcomes[i]
+            assert isinstance(outcome, _Garbled)
+            outcomes[i] = _unmasked_outcome(units[i], result, needs[i], lang, outcome.fragments)
 
     final = []
     for outcome in outcomes:
-        assert outcome is not None
+        assert isinstance(outcome, SentenceOutcome)
         if outcome.truncated and not any(f.startswith("truncated") for f in outcome.flags):
             outcome.flags.append("truncated: the model hit its output length limit")
         final.append(outcome)
     return final
 
 
-def _masked_outcome(source: str, result, masked: Masked, need) -> SentenceOutcome:
+@dataclass(frozen=True)
+class _Garbled:
+    """A sentence whose masked translation held placeholder fragments: to translate unmasked."""
+
+    fragments: tuple[str, ...]
+
+
+def _stray(text: str, unit: Unit, masked: Masked) -> list[str]:
+    """Placeholder fragments in an unmasked translation that neither the source nor a
+    replacement holds."""
+    source = " ".join([unit.text, *(s.replacement for s in masked.slots)])
+    return [m.group() for m in stray_placeholders(text, source)]
+
+
+def _masked_outcome(unit: Unit, result, masked: Masked, need) -> SentenceOutcome | _Garbled:
     """Rungs 2 and 3 for one sentence: every term was masked; a lost placeholder is flagged."""
+    source = unit.text
     text, lost = unmask(result.text, masked)
+    fragments = _stray(text, unit, masked)
+    if fragments:
+        return _Garbled(tuple(fragments))
     lost_ids = {s.concept_id for s in lost}
     terms, flags = [], []
     for _m, c, r, _f in need:
@@ -253,3 +297,46 @@ def _drop_overlaps(spans):
             kept.append(span)
             end = span[1]
     return kept
+
+
+def _unmasked_outcome(unit: Unit, result, need, lang: str, fragments: Sequence[str]) -> SentenceOutcome:
+    """A sentence translated again without placeholders after the model garbled them: each
+    required rendering is verified in the plain translation, a missing one flagged."""
+    from toolkit.terms.verify import find_rendering
+
+    garbled = ", ".join(repr(f) for f in dict.fromkeys(fragments))
+    flags = [f"the model garbled its placeholders ({garbled}): translated again without them"]
+    text = result.text
+    stray = [m.group() for m in stray_placeholders(text, unit.text)]
+    if stray:  # even unmasked: the engine itself writes them; never into a catalog
+        text = " ".join(_remove_fragments(text, unit.text).split())
+        flags.append(f"placeholder-like text ({', '.join(repr(f) for f in stray)}) removed from "
+                     "the model's answer")
+    terms, remaining = [], text
+    for _m, c, r, forms in need:
+        found = find_rendering(remaining, forms, lang)
+        if found is None:
+            reason = (f"term '{c.term}' -> '{r}' missing: the model garbled its placeholder, "
+                      "and the sentence translated without placeholders lacks it")
+            terms.append(TermOutcome(c.id, c.term, r, How.FLAGGED, reason))
+            flags.append(reason)
+        else:
+            terms.append(TermOutcome(c.id, c.term, r, How.FOUND))
+            remaining = remaining[: found.start] + "\x00" * (found.end - found.start) + remaining[found.end:]
+    for start, end in unit.markup:
+        if unit.text[start:end] not in text:
+            flags.append(f"markup {unit.text[start:end]!r} lost by the model")
+            text = text + ("" if text.endswith(" ") else " ") + unit.text[start:end]
+    if result.truncated:
+        flags.append("truncated: the model hit its output length limit")
+    return SentenceOutcome(unit.text, text, result.truncated, flags, terms)
+
+
+def _remove_fragments(text: str, source: str) -> str:
+    """`text` without the placeholder fragments that `source` does not hold itself."""
+    out, pos = [], 0
+    for m in stray_placeholders(text, source):
+        out.append(text[pos:m.start()])
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
