@@ -6,7 +6,8 @@ What is in it:
   catalog under a locales folder (``<locales>/<lang>/LC_MESSAGES/<domain>.po``, all domains).
   Obsolete ``#~`` entries are left out (no article uses them; `plan_update` brings them back by
   itself), and so is a fuzzy entry with a ``#| msgid``: its msgstr was made for that previous
-  English, and whether the translator has started adapting it cannot be told;
+  English, and whether the translator has started adapting it cannot be told; and so is a fuzzy
+  copy the memory made (``TM: 100% ...``): its original is in the memory already;
 * the translation units a user imported from TMX 1.4b or PO files (Trados, memoQ, OmegaT,
   Weblate): in a PO, every translated entry that is not fuzzy. They stay until the same file
   name is imported again (which replaces them) and survive every refresh;
@@ -45,7 +46,7 @@ from toolkit.fileio import read_bytes
 from toolkit.formats.po import check_lang, read_po
 from toolkit.formats.tmx import TmxUnit, is_english, read_tmx, write_tmx
 from toolkit.l10n.align import align, primary, split_sentences
-from toolkit.l10n.comments import is_human
+from toolkit.l10n.comments import TM_PREFIX, is_human
 from toolkit.l10n.memory_index import MemoryIndex, NewUnit, SourceRow, UnitRow, normalize
 from toolkit.l10n.repair import Repair, repair
 
@@ -146,6 +147,13 @@ def compatible(wanted: str, stored: str) -> bool:
     if wanted == stored:
         return True
     return primary(wanted) == primary(stored) and (primary(wanted) == wanted or primary(stored) == stored)
+
+
+def has_memory(locales_dir: str | Path) -> bool:
+    """Whether a locales folder has a memory to look in: an index, or catalogs to build one from
+    (a run that finds neither writes nothing for the memory)."""
+    folder = Path(locales_dir)
+    return (folder / INDEX_PATH).is_file() or any(folder.glob("*/LC_MESSAGES/*.po"))
 
 
 def open_memory(locales_dir: str | Path, *, refresh: bool = True) -> Memory:
@@ -406,6 +414,8 @@ def _catalog_units(path: Path, lang: str) -> list[NewUnit]:
             continue
         if entry.fuzzy and entry.previous_msgid:
             continue  # made for the previous English
+        if entry.fuzzy and any(line.startswith(TM_PREFIX + "100%") for line in entry.comment.split("\n")):
+            continue  # a copy from the memory nobody approved here yet: its original is in already
         units += _unit_pair(entry.msgid, entry.msgstr, lang, entry.linenum)
     return units
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from toolkit.formats.document import Block
 from toolkit.mt.types import Engine
 from toolkit.segment import Segment, join, segment_block
 from toolkit.terms.enforce import How, SentenceOutcome, Unit, translate_units
 from toolkit.terms.glossary import Glossary
+
+if TYPE_CHECKING:
+    from toolkit.l10n.memory import Match
 
 # Longest sentence (in model tokens) sent to the model at once; longer ones are split first.
 MAX_SENTENCE_TOKENS = 200
@@ -27,6 +31,7 @@ class BlockResult:
     source: str
     text: str
     sentences: list[SentenceOutcome]
+    memory: dict[int, str] = field(default_factory=dict)  # sentence number -> where the memory had it
 
     @property
     def flags(self) -> list[str]:
@@ -73,23 +78,40 @@ def segment_blocks(
 
 
 def translate_blocks(
-    blocks: Sequence[Block], engine: Engine, lang: str, *, glossary: Glossary | None = None
+    blocks: Sequence[Block],
+    engine: Engine,
+    lang: str,
+    *,
+    glossary: Glossary | None = None,
+    memory: Callable[[str], Match | None] | None = None,
 ) -> LanguageResult:
-    """Translate blocks with glossary enforcement; every block keeps its exact layout."""
+    """Translate blocks with glossary enforcement; every block keeps its exact layout.
+
+    A sentence `memory` knows (a reviewed translation of it) is taken from there, not the model;
+    `BlockResult.memory` says which and from where."""
     start = time.perf_counter()
     calls_before = engine.calls
     segmented = segment_blocks(blocks, length=lambda s: len(engine.tokenize(s)))
-    units = [
-        Unit(seg.text, _markup_in(block, seg))
-        for block, segs in zip(blocks, segmented, strict=True)
-        for seg in segs
-    ]
-    outcomes = iter(translate_units(units, engine, lang, glossary=glossary, normalize=mt_text))
+    known: dict[tuple[int, int], Match] = {}
+    units = []
+    for b, (block, segs) in enumerate(zip(blocks, segmented, strict=True)):
+        for s, seg in enumerate(segs):
+            found = memory(seg.text) if memory is not None else None
+            if found is not None:
+                known[b, s] = found
+            else:
+                units.append(Unit(seg.text, _markup_in(block, seg)))
+    translated = translate_units(units, engine, lang, glossary=glossary, normalize=mt_text) if units else []
+    outcomes = iter(translated)
     results = []
-    for block, segs in zip(blocks, segmented, strict=True):
-        sentences = [next(outcomes) for _seg in segs]
+    for b, (block, segs) in enumerate(zip(blocks, segmented, strict=True)):
+        sentences = [
+            SentenceOutcome(seg.text, known[b, s].target) if (b, s) in known else next(outcomes)
+            for s, seg in enumerate(segs)
+        ]
         text = join(block.text, segs, [s.text for s in sentences])
-        results.append(BlockResult(block.index, block.text, text, sentences))
+        wheres = {s + 1: known[b, s].where for s in range(len(segs)) if (b, s) in known}
+        results.append(BlockResult(block.index, block.text, text, sentences, wheres))
     return LanguageResult(
         lang=lang,
         model_id=engine.model_id,

@@ -36,7 +36,7 @@ from toolkit.errors import Severity, ToolkitError
 from toolkit.fileio import atomic_write_text
 from toolkit.formats.po import read_po
 from toolkit.l10n.catalog import check_domain
-from toolkit.l10n.comments import is_machine, source_references
+from toolkit.l10n.comments import TM_PREFIX, comment_items, is_machine, source_references
 from toolkit.langs import language_name
 from toolkit.qa.registry import clip
 from toolkit.qa.review_assets import CSS, JS
@@ -68,6 +68,7 @@ class ReviewCell:
     status: str  # REVIEWED | FUZZY | UNTRANSLATED | MISSING
     findings: list[CellFinding] = field(default_factory=list)
     machine: bool = False  # an untouched MT draft (`is_machine`), not a translator's fuzzy work
+    memory: str = ""  # what the translation memory gave it ('100% article:12'), if anything
 
 
 @dataclass
@@ -157,9 +158,10 @@ def _cell(entry: polib.POEntry) -> ReviewCell:
         text, translated = entry.msgstr, bool(entry.msgstr)
     if not translated:
         return ReviewCell(text, UNTRANSLATED)
+    memory = next((i[len(TM_PREFIX):] for i in comment_items(entry.comment) if i.startswith(TM_PREFIX)), "")
     if entry.fuzzy:
-        return ReviewCell(text, FUZZY, machine=is_machine(entry))
-    return ReviewCell(text, REVIEWED)
+        return ReviewCell(text, FUZZY, machine=is_machine(entry), memory=memory)
+    return ReviewCell(text, REVIEWED, memory=memory)
 
 
 # --------------------------------------------------------------------------------------------
@@ -398,6 +400,10 @@ def _cell_html(
     badge = f'<span class="badge st-{cell.status}">{_STATUS_LABEL.get(cell.status, e(cell.status))}</span>'
     if cell.machine:
         badge += ' <span class="badge st-mt" title="Machine draft nobody has edited yet">MT draft</span>'
+    if cell.memory:
+        label = "TM 100%" if cell.memory.startswith("100%") else "TM sentences"
+        title = f"From the translation memory: {e(cell.memory)}"
+        badge += f' <span class="badge st-mt st-tm" title="{title}">{label}</span>'
     if cell.status == MISSING:
         body = '<div class="text empty">not in this catalog</div>'
     elif cell.status == UNTRANSLATED and not cell.text:
@@ -436,9 +442,9 @@ def _highlight(text: str, spans: Iterable[Span]) -> str:
 
 
 def _source_spans(glossary: Glossary, source: str) -> list[Span]:
-    from toolkit.terms.match import find_terms
+    from toolkit.terms.match import concept_index, find_terms
 
-    concepts = {c.id: c for c in glossary.concepts}
+    concepts = concept_index(glossary)
     spans = []
     for match in find_terms(glossary, source):
         concept = concepts.get(match.concept_id)
@@ -453,11 +459,12 @@ def _target_spans(
     glossary: Glossary, source: str, translation: str, lang: str
 ) -> tuple[list[Span], list[str]]:
     """Marked renderings in the translation, and the escaped expected renderings not found."""
+    from toolkit.terms.match import concept_index
     from toolkit.terms.verify import check_translation
 
     if lang not in glossary.languages or not translation:
         return [], []
-    concepts = {c.id: c for c in glossary.concepts}
+    concepts = concept_index(glossary)
     spans: list[Span] = []
     absent: list[str] = []
     for check in check_translation(glossary, source, translation, lang):
