@@ -298,10 +298,17 @@ def machine_drafts(locales, lang, domain="story"):
     out = []
     for entry in read_po(path):
         if is_machine(entry):
-            engine = next(line[len(MT_PREFIX):] for line in entry.comment.split("\n")
+            engine = next(line[len(MT_PREFIX):] for line in entry.tcomment.split("\n")
                           if line.startswith(MT_PREFIX))
             out.append(Draft(domain, lang, entry.msgctxt, entry.msgid, entry.msgstr, engine))
     return path, out
+
+
+def forget_drafts(locales):
+    """Remove the drafts store the workflow wrote (as for catalogs made before drafts were kept)."""
+    store = drafts_path(locales)
+    for path in store.parent.glob(store.name + "*"):  # with its WAL files, if any are left
+        path.unlink()
 
 
 def review(path, edits):
@@ -329,6 +336,11 @@ def reviewed(installed_models, tmp_path):
     de_path, de_drafts = machine_drafts(locales, "de")
     el_path, el_drafts = machine_drafts(locales, "el")
     assert len(de_drafts) == len(el_drafts) == 5
+    with open_drafts(locales) as store:  # the workflow recorded exactly these
+        recorded = [(d.lang, d.msgctxt, d.msgid, d.text, d.engine) for d in store.iter_drafts()]
+    assert sorted(recorded) == sorted((d.lang, d.msgctxt, d.msgid, d.text, d.engine)
+                                      for d in de_drafts + el_drafts)
+    forget_drafts(locales)  # and again with the dates this plan needs
     # the last paragraph's draft predates the store: its reviewed translation has no draft to pair
     record_drafts(locales, de_drafts[:4], now=when("2025-06-01"))
     record_drafts(locales, el_drafts, now=when("2024-01-01"))
@@ -389,6 +401,7 @@ def test_post_edit_without_a_drafts_store_says_so(installed_models, tmp_path):
     locales = tmp_path / "locales"
     doc = parse_document(ARTICLE, "txt", "story.txt")
     localize_document(doc, ["de"], locales_dir=locales, engine_loader=lambda s, t: load_engine(s, t))
+    forget_drafts(locales)  # catalogs written before the toolkit kept drafts
     report = evaluate_postedit(locales)
     assert report.figures == [] and report.notes[0].startswith("no drafts store yet")
     assert not drafts_path(locales).exists()  # reading never creates it

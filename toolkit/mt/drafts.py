@@ -209,9 +209,10 @@ def open_drafts(locales_dir: str | Path) -> DraftStore:
                     f"the drafts store was written by a newer toolkit (schema {version}); upgrade",
                     path=path,
                 )
-            with db:
-                db.executescript(_SCHEMA)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if version < SCHEMA_VERSION:  # a new store (a store is never rewritten just by opening it)
+                with db:
+                    db.executescript(_SCHEMA)
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute(f"SELECT {_COLUMNS} FROM drafts LIMIT 0")  # a foreign table of that name
             return DraftStore(path, db)
         except sqlite3.OperationalError as exc:
