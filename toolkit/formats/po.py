@@ -17,6 +17,7 @@ import polib
 
 from toolkit.errors import ToolkitError
 from toolkit.fileio import atomic_write_text, read_bytes
+from toolkit.formats.gnu_wrap import PAGE_WIDTH, wrap_string
 
 WRAPWIDTH = 78
 TEMPLATE_DATE = "YEAR-MO-DA HO:MI+ZONE"  # the date placeholder of a template's header
@@ -227,31 +228,71 @@ def _short(text: str, width: int = 40) -> str:
 
 
 def format_po(po: polib.POFile) -> str:
-    """The file text, as polib writes it, except that obsolete entries keep their ``#.`` lines
-    (polib drops them, and with them the ``MT:`` mark that says an entry was a machine draft).
+    """The file text exactly as GNU ``msgcat`` (gettext 0.21/0.22) would write it, so a Poedit or
+    Weblate save (both use gettext's writer) gives no whitespace-only diff. Obsolete entries keep
+    their comments (polib drops their ``#.`` lines).
 
-    Strings are wrapped at ``po.wrapwidth`` (0: never wrapped)."""
-    live = polib.POFile(wrapwidth=po.wrapwidth, encoding="utf-8")
-    live.header = po.header
-    live.metadata = dict(po.metadata)
-    live.metadata_is_fuzzy = bool(po.metadata_is_fuzzy)
-    live.extend(e for e in po if not e.obsolete)
-    chunks = [str(live)]
-    for entry in po.obsolete_entries():
-        lines = [f"# {line}".rstrip() for line in entry.tcomment.split("\n")] if entry.tcomment else []
-        lines += [f"#. {line}".rstrip() for line in entry.comment.split("\n")] if entry.comment else []
-        if entry.flags:
-            lines.append("#, " + ", ".join(entry.flags))
-        bare = polib.POEntry(
-            msgctxt=entry.msgctxt,
-            msgid=entry.msgid,
-            msgid_plural=entry.msgid_plural,
-            msgstr=entry.msgstr,
-            msgstr_plural=entry.msgstr_plural,
-            obsolete=True,
-        )
-        chunks.append("\n".join([*lines, bare.__unicode__(po.wrapwidth)]))
+    Strings are wrapped at ``po.wrapwidth`` + 1 columns as GNU's default ``--width=79`` (0:
+    never wrapped)."""
+    width = po.wrapwidth + 1 if po.wrapwidth else 0
+    chunks = []
+    header = polib.POEntry(msgid="", msgstr=_header_text(po), tcomment=po.header or "")
+    if po.metadata_is_fuzzy:
+        header.flags = ["fuzzy"]
+    chunks.append(_format_entry(header, width))
+    chunks += [_format_entry(e, width) for e in po if not e.obsolete]
+    chunks += [_format_entry(e, width) for e in po.obsolete_entries()]
     return "\n".join(chunks)
+
+
+def _header_text(po: polib.POFile) -> str:
+    return "".join(f"{key}: {value}\n" for key, value in po.metadata.items())
+
+
+def _comment_lines(mark: str, text: str) -> list[str]:
+    return [f"{mark} {line}" if line else mark for line in text.split("\n")] if text else []
+
+
+def _format_entry(entry: polib.POEntry, width: int) -> str:
+    lines = _comment_lines("#", entry.tcomment) + _comment_lines("#.", entry.comment)
+    if entry.occurrences:
+        lines += format_references(entry.occurrences, width)
+    flags = sorted(entry.flags, key=lambda f: f != "fuzzy")
+    if flags:
+        lines.append("#, " + ", ".join(flags))
+    prefix = "#~ " if entry.obsolete else ""
+    previous = "#~| " if entry.obsolete else "#| "
+    if entry.previous_msgctxt is not None:
+        lines += wrap_string("msgctxt", entry.previous_msgctxt, previous, width)
+    if entry.previous_msgid is not None:
+        lines += wrap_string("msgid", entry.previous_msgid, previous, width)
+    if entry.previous_msgid_plural is not None:
+        lines += wrap_string("msgid_plural", entry.previous_msgid_plural, previous, width)
+    if entry.msgctxt is not None:
+        lines += wrap_string("msgctxt", entry.msgctxt, prefix, width)
+    lines += wrap_string("msgid", entry.msgid, prefix, width)
+    if entry.msgid_plural:
+        lines += wrap_string("msgid_plural", entry.msgid_plural, prefix, width)
+        for index in sorted(entry.msgstr_plural, key=int):
+            lines += wrap_string(f"msgstr[{index}]", entry.msgstr_plural[index], prefix, width)
+    else:
+        lines += wrap_string("msgstr", entry.msgstr, prefix, width)
+    return "\n".join(lines) + "\n"
+
+
+def format_references(occurrences: list[tuple[str, str]], width: int = PAGE_WIDTH) -> list[str]:
+    """``#:`` lines as GNU writes them: a file name with a space inside U+2068/U+2069 (gettext
+    0.22's isolation, which polib and gettext 0.21 read back whole), lines filled to `width`."""
+    lines, line = [], "#:"
+    for file, number in occurrences:
+        if " " in file or "\t" in file:
+            file = f"\u2068{file}\u2069"
+        ref = f"{file}:{number}" if number else file
+        if line != "#:" and width and len(line) + 1 + len(ref) > width:
+            lines.append(line)
+            line = "#:"
+        line += " " + ref
+    return [*lines, line]
 
 
 def dump_po(po: polib.POFile, path: str | Path | None = None) -> str:

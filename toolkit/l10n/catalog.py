@@ -11,8 +11,9 @@ comments follow the conventions of `toolkit.l10n.comments`::
     msgid "Greece (Brussels Morning), ..."
     msgstr "Griechenland (Brussels Morning), ..."
 
-``msgctxt`` is only used when two blocks have identical text; it is then ``block-<index>`` (the
-0-based `Block.index`) for every copy, so each copy can be translated on its own. Machine output
+``msgctxt`` is only used when two blocks have identical text; it is then ``copy-<n>`` (n counts
+the copies of that text, from 1) for every copy, so each copy can be translated on its own and a
+paragraph inserted elsewhere does not rename it. Machine output
 is always ``fuzzy``: the flag means "no human has approved this", and only a translator removes it.
 No entry ever carries ``python-format`` (an article's ``%`` is not a placeholder).
 
@@ -45,14 +46,18 @@ from toolkit.errors import ToolkitError
 from toolkit.formats.document import Document
 from toolkit.formats.po import TEMPLATE_DATE, WRAPWIDTH, check_lang, plural_forms
 from toolkit.l10n.comments import (
+    IN_TCOMMENT,
     MT_ITEMS,
     NOTE_PREFIX,
+    SUGGESTION_PREFIX,
     comment_items,
+    compose_tcomment,
     format_items,
     machine_items,
     note_items,
-    suggestion,
-    without_suggestion,
+    order_items,
+    split_tcomment,
+    suggestion_items,
 )
 from toolkit.l10n.plan import Action, BlockPlan, CatalogPlan, block_contexts
 
@@ -61,9 +66,10 @@ if TYPE_CHECKING:
     from toolkit.terms.glossary import Glossary
 
 _PLACEHOLDERS = (TEMPLATE_DATE, "FULL NAME <EMAIL@ADDRESS>", "LANGUAGE <LL@li.org>", "EMAIL@ADDRESS")
-# Header fields `build_catalog` owns; every other field of an old header is kept as it was.
+# Header fields `build_catalog` owns; every other field of an old header is kept as it was
+# (Project-Id-Version, Last-Translator, Language-Team: what a translator or Poedit set).
 _OWNED_FIELDS = (
-    "Project-Id-Version",
+    "POT-Creation-Date",
     "PO-Revision-Date",
     "Language",
     "MIME-Version",
@@ -111,11 +117,23 @@ def pot_path(locales_dir: str | Path, domain: str) -> Path:
 # Building
 
 
-def build_template(doc: Document, domain: str, *, now: datetime | None = None) -> polib.POFile:
-    """The .pot: every block with an empty msgstr, and the placeholder header msginit expects."""
+def build_template(
+    doc: Document,
+    domain: str,
+    *,
+    glossary: Glossary | None = None,
+    old: polib.POFile | None = None,
+    now: datetime | None = None,
+) -> polib.POFile:
+    """The .pot: every block with an empty msgstr, its language-independent glossary notes as
+    ``#.`` (what msgmerge gives every .po), and the placeholder header msginit expects.
+
+    ``POT-Creation-Date`` stays that of the `old` template when no entry changed, so an
+    unchanged re-run rewrites neither the .pot nor (it follows the template) the .po files."""
     check_domain(domain)
     po = polib.POFile(wrapwidth=WRAPWIDTH, encoding="utf-8")
-    po.header = f"Translation template for {doc.path} (gettext domain {domain!r}).\nMade by toolkit."
+    where = reference_path(doc.path)
+    po.header = f"Translation template for {where} (gettext domain {domain!r}).\nMade by toolkit."
     po.metadata_is_fuzzy = True
     po.metadata = {
         "Project-Id-Version": domain,
@@ -136,10 +154,32 @@ def build_template(doc: Document, domain: str, *, now: datetime | None = None) -
                 polib.POEntry(
                     msgctxt=contexts[block.index],
                     msgid=block.text,
-                    occurrences=[(doc.path, str(block.line))],
+                    occurrences=[(reference_path(doc.path), str(block.line))],
+                    comment=format_items(note_items(glossary, block)),
                 )
             )
+    if old is not None and old.metadata.get("POT-Creation-Date") and _same_entries(old, po):
+        po.metadata["POT-Creation-Date"] = old.metadata["POT-Creation-Date"]
     return po
+
+
+def _same_entries(a: polib.POFile, b: polib.POFile) -> bool:
+    def key(po: polib.POFile) -> list[tuple]:
+        return [(e.msgctxt, e.msgid, e.comment, e.occurrences) for e in po if not e.obsolete]
+
+    return key(a) == key(b)
+
+
+def reference_path(path: str | Path) -> str:
+    """A ``#:`` file name: relative to the project folder (the current one) when the article is
+    inside it, with ``/`` separators, so catalogs do not depend on where the project lives."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            p = p.resolve().relative_to(Path.cwd().resolve())
+        except ValueError:
+            pass
+    return p.as_posix()
 
 
 def build_catalog(
@@ -151,9 +191,13 @@ def build_catalog(
     model_id: str | None,
     domain: str,
     glossary: Glossary | None = None,
+    template: polib.POFile | None = None,
     now: datetime | None = None,
 ) -> polib.POFile:
     """Apply a plan: the new catalog for `lang`, given MT `results` by block index.
+
+    ``POT-Creation-Date`` is the `template`'s (the .pot written in the same run), else the old
+    catalog's, else now.
 
     `results` only needs the blocks of `plan.needs_mt()`; a block without one (no model
     installed) gets an empty msgstr rather than a stale or invented one. The header keeps the
@@ -166,7 +210,8 @@ def build_catalog(
     changed = old is None or _changed(plan, entries)
     po = polib.POFile(wrapwidth=WRAPWIDTH, encoding="utf-8")
     po.header = plan.header_comment or _default_comment(doc, lang, domain)
-    po.metadata = _po_metadata(lang, domain, old or {}, _timestamp(now), changed)
+    pot_date = template.metadata.get("POT-Creation-Date") if template is not None else None
+    po.metadata = _po_metadata(lang, domain, old or {}, _timestamp(now), changed, pot_date)
     po.extend(entries)
     po.extend(_obsolete_entries(plan.obsolete))
     return po
@@ -182,24 +227,32 @@ def _entry(
 ) -> polib.POEntry:
     block, old = plan.block, plan.old
     entry = polib.POEntry(
-        msgctxt=plan.msgctxt, msgid=block.text, occurrences=[(doc.path, str(block.line))]
+        msgctxt=plan.msgctxt, msgid=block.text, occurrences=[(reference_path(doc.path), str(block.line))]
     )
-    notes = note_items(glossary, block, lang)
+    # `#.`: the template's notes; `#`: the translator's lines, then this language's items
+    own, items = split_tcomment(old.tcomment) if old is not None else ([], [])
+    old_dot = comment_items(old.comment) if old is not None else []
+    # catalogs written before had the machine items (not the glossary notes) in `#.`: move them
+    items += [i for i in old_dot if i.startswith(IN_TCOMMENT) and not i.startswith(NOTE_PREFIX)]
+    shared = [i for i in old_dot if not i.startswith(IN_TCOMMENT) or i.startswith(NOTE_PREFIX)]
+    if plan.action != Action.KEEP:  # a new translation: the old one's items are history
+        shared = []
+    if glossary is not None:
+        shared = [i for i in shared if not i.startswith(NOTE_PREFIX)] + note_items(glossary, block)
+        items = [i for i in items if not i.startswith(NOTE_PREFIX)] + note_items(glossary, block, lang)
+    entry.comment = format_items(shared)
     if plan.action == Action.KEEP:
         assert old is not None
         entry.msgstr = old.msgstr
         entry.flags = _own_flags(old.flags)
-        entry.tcomment = old.tcomment
-        items = comment_items(old.comment)
-        if not entry.fuzzy:  # reviewed: what the model did is history, the translation is human
-            items = [i for i in items if not i.startswith(MT_ITEMS)]
-        if glossary is not None:
-            items = [i for i in items if not i.startswith(NOTE_PREFIX)] + notes
-        entry.comment = format_items(items)
+        if not entry.fuzzy:  # reviewed: what the model did (and suggested) is history
+            items = [i for i in items if not i.startswith((*MT_ITEMS, SUGGESTION_PREFIX))]
+            entry.comment = format_items(i for i in shared if not i.startswith(MT_ITEMS))
+        entry.tcomment = compose_tcomment(own, items)
         if entry.fuzzy:
             entry.previous_msgctxt, entry.previous_msgid = old.previous_msgctxt, old.previous_msgid
         return entry
-    tcomment = without_suggestion(old.tcomment) if old is not None else ""
+    items = [i for i in items if not i.startswith((*MT_ITEMS, SUGGESTION_PREFIX))]
     mt = _mt_text(block.text, result)
     if plan.action == Action.REVIEW_CHANGED:
         assert old is not None
@@ -210,17 +263,14 @@ def _entry(
             entry.previous_msgctxt, entry.previous_msgid = old.previous_msgctxt, old.previous_msgid
         else:
             entry.previous_msgctxt, entry.previous_msgid = old.msgctxt, old.msgid
-        entry.comment = format_items(notes)
-        entry.tcomment = "\n".join(filter(None, [tcomment, suggestion(mt)]))
+        entry.tcomment = compose_tcomment(own, [*items, *suggestion_items(mt)])
         return entry
-    entry.tcomment = tcomment
     if mt:
         entry.msgstr = mt
         entry.flags = ["fuzzy"]
         assert result is not None
-        entry.comment = format_items([*machine_items(model_id, mt, result), *notes])
-    else:
-        entry.comment = format_items(notes)
+        items += machine_items(model_id, mt, result)
+    entry.tcomment = compose_tcomment(own, items)
     return entry
 
 
@@ -235,9 +285,10 @@ def annotate(po: polib.POFile, plan: CatalogPlan, items: Mapping[int, Sequence[s
         bp = fresh.get(index)
         entry = po.find(bp.block.text, msgctxt=bp.msgctxt) if bp and new else None
         if entry is not None:
-            lines = comment_items(entry.comment)
-            lines += [i for i in new if " ".join(i.split()) not in lines]
-            entry.comment = format_items(lines)
+            own, lines = split_tcomment(entry.tcomment)
+            entry.tcomment = compose_tcomment(own, [*lines, *(i for i in new if i.startswith(IN_TCOMMENT))])
+            shared = [*comment_items(entry.comment), *(i for i in new if not i.startswith(IN_TCOMMENT))]
+            entry.comment = format_items(order_items(shared))
 
 
 def _own_flags(flags: Iterable[str]) -> list[str]:
@@ -306,12 +357,13 @@ def _timestamp(now: datetime | None) -> str:
 
 
 def _po_metadata(
-    lang: str, domain: str, old: Mapping[str, str], stamp: str, changed: bool
+    lang: str, domain: str, old: Mapping[str, str], stamp: str, changed: bool, pot_date: str | None
 ) -> dict[str, str]:
     forms = plural_forms(lang)[1]
     revised = old.get("PO-Revision-Date", "")
     metadata = {
-        "POT-Creation-Date": old.get("POT-Creation-Date") or stamp,
+        "Project-Id-Version": domain,
+        "POT-Creation-Date": pot_date or old.get("POT-Creation-Date") or stamp,
         "PO-Revision-Date": revised if revised and not changed and revised != TEMPLATE_DATE else stamp,
         "Last-Translator": "",
         "Language-Team": "",
@@ -323,7 +375,6 @@ def _po_metadata(
     )
     metadata.update(
         {
-            "Project-Id-Version": domain,
             "Language": lang,
             "MIME-Version": "1.0",
             "Content-Type": "text/plain; charset=UTF-8",
@@ -343,7 +394,7 @@ def _default_comment(doc: Document, lang: str, domain: str) -> str:
     except Exception:  # any unknown or odd code: the code itself is name enough
         name = lang
     return (
-        f"{name} translation of {doc.path} (gettext domain {domain!r}).\n"
+        f"{name} translation of {reference_path(doc.path)} (gettext domain {domain!r}).\n"
         "Machine translations and changed paragraphs are marked fuzzy: review them and remove\n"
         "the flag. toolkit never overwrites a translation a person made."
     )

@@ -1,21 +1,33 @@
 """The toolkit's conventions for comments in catalog entries, written and read here only.
 
-Extracted comments (``#.``) are lists of items the toolkit owns, one per line::
+Comments are lists of items, one per line; an item longer than a line continues on lines indented
+by two spaces. Where each item lives follows what ``msgmerge`` keeps: it takes the extracted
+comments (``#.``) from the template and keeps the translator comments (``#``) and flags of the
+.po. So ``#.`` holds what is the same in every language (the .pot has it too)::
 
-    #. MT: argos:en-de@1.0                       <- who wrote msgstr (machine drafts only)
-    #. MT-Checksum: 3f1c9a0b7d2e                 <- of that msgstr, to notice a translator's edits
-    #. Term: NATO -> NATO (found)                <- how each glossary term was handled
-    #. FLAGGED: term 'NATO' -> 'ΝΑΤΟ' missing: ...
-    #. QA: warning [numbers] ...                 <- QA findings on fresh machine output
     #. Note (NATO): The Alliance itself. ...     <- glossary guidance for this block's concepts
+    #. TM: 100% article:12                       <- the translation memory gave msgstr
+    #. TM 87% (article:12): <English> => <...>   <- a similar reviewed translation
 
-The translator comment (``#``) is the translator's, except for one ``# Suggestion (MT): ...`` the
-toolkit adds to a changed paragraph whose old translation is kept. ``#:`` references are read back
-with `source_references`.
+and what the toolkit says about one language's msgstr is in the translator comment, after the
+translator's own lines (never touched), in the order of `ITEM_ORDER`::
 
-An entry counts as a machine draft when it is fuzzy, its extracted comments have an ``MT:`` line
-and its msgstr still matches the ``MT-Checksum:``; every other non-empty msgstr is human work
-(a translator may improve a draft and leave it fuzzy until done).
+    # Checked against the print edition.         <- the translator's
+    # MT: argos:en-de@1.0                        <- who wrote msgstr (machine drafts only)
+    # MT-Checksum: 3f1c9a0b7d2e                  <- of that msgstr, to notice a translator's edits
+    # MT-Source: 0b1d2e3f4a5c                    <- of the msgid it translated (a stale draft)
+    # Term: NATO -> NATO (found)                 <- how each glossary term was handled
+    # FLAGGED: term 'NATO' -> 'ΝΑΤΟ' missing: ...
+    # QA: warning [numbers] ...                  <- QA findings on fresh machine output
+    # Note (NATO, de): Feminine: die NATO, ...   <- glossary guidance for this language
+    # Suggestion (MT): ...                       <- fresh MT for a changed, reviewed paragraph
+
+Catalogs written before had the machine items in ``#.``: they are read from there too and move
+to ``#`` on the next run. ``#:`` references are read back with `source_references`.
+
+An entry counts as a machine draft when it is fuzzy, it has an ``MT:`` item and its msgstr still
+matches the ``MT-Checksum:``; every other non-empty msgstr is human work (a translator may improve
+a draft and leave it fuzzy until done).
 """
 
 from __future__ import annotations
@@ -29,7 +41,7 @@ import polib
 
 from toolkit.formats.po import LINE_SPLIT_RE, WRAPWIDTH
 from toolkit.terms.enforce import How
-from toolkit.terms.match import find_terms
+from toolkit.terms.match import concept_index, find_terms
 
 if TYPE_CHECKING:
     from toolkit.formats.document import Block
@@ -38,13 +50,24 @@ if TYPE_CHECKING:
 
 MT_PREFIX = "MT: "
 CHECKSUM_PREFIX = "MT-Checksum: "  # of the msgstr as the model wrote it: an edited draft is human work
+SOURCE_PREFIX = "MT-Source: "  # checksum of the msgid it translated: msgmerge may move a draft to new text
 SUGGESTION_PREFIX = "Suggestion (MT): "
 TERM_PREFIX = "Term: "
 FLAGGED_PREFIX = "FLAGGED: "
 QA_PREFIX = "QA: "
 NOTE_PREFIX = "Note ("
-MT_ITEMS = (MT_PREFIX, CHECKSUM_PREFIX, TERM_PREFIX, FLAGGED_PREFIX, QA_PREFIX)  # items about the MT output
+TM_PREFIX = "TM: "  # the translation memory gave this msgstr (or some of its sentences): from where
+TM_MATCH_PREFIX = "TM "  # a similar reviewed translation, shown to the translator (`toolkit.l10n.memory_use`)
+# items about the MT output (and the memory's suggestions for it), dropped once a person reviewed it
+MT_ITEMS = (
+    MT_PREFIX, CHECKSUM_PREFIX, SOURCE_PREFIX, TERM_PREFIX, FLAGGED_PREFIX, QA_PREFIX, TM_MATCH_PREFIX
+)
 _CONTINUATION = "  "  # how a comment item that needs more than one line continues
+# The items about one language's msgstr: they live in the translator comment, which msgmerge keeps.
+_OWN_MT = (MT_PREFIX, CHECKSUM_PREFIX, SOURCE_PREFIX, TERM_PREFIX, FLAGGED_PREFIX, QA_PREFIX)
+IN_TCOMMENT = (*_OWN_MT, NOTE_PREFIX, SUGGESTION_PREFIX)
+# Every item the toolkit writes, in the one order every code path writes them (`order_items`).
+ITEM_ORDER = (*_OWN_MT, TM_PREFIX, TM_MATCH_PREFIX, NOTE_PREFIX, SUGGESTION_PREFIX)
 
 
 # --------------------------------------------------------------------------------------------
@@ -54,11 +77,27 @@ _CONTINUATION = "  "  # how a comment item that needs more than one line continu
 def is_machine(entry: polib.POEntry) -> bool:
     """An untouched machine draft: fuzzy, with the ``#. MT:`` line the toolkit writes, and a msgstr
     nobody edited since (a translator may improve a draft and leave it fuzzy until done)."""
-    lines = entry.comment.split("\n")
-    if not entry.fuzzy or not any(line.startswith(MT_PREFIX) for line in lines):
+    items = entry_items(entry)
+    if not entry.fuzzy or not any(item.startswith(MT_PREFIX) for item in items):
         return False
-    sums = [line[len(CHECKSUM_PREFIX) :].strip() for line in lines if line.startswith(CHECKSUM_PREFIX)]
+    sums = [item[len(CHECKSUM_PREFIX) :].strip() for item in items if item.startswith(CHECKSUM_PREFIX)]
     return not sums or sums[0] == checksum(entry.msgstr)
+
+
+def is_stale_draft(entry: polib.POEntry) -> bool:
+    """A machine draft of another text than its msgid (``msgmerge`` moved it to a changed
+    paragraph, or shows the old text as ``#|``): to be translated afresh."""
+    if not is_machine(entry):
+        return False
+    if entry.previous_msgid is not None and entry.previous_msgid != entry.msgid:
+        return True
+    sources = [i[len(SOURCE_PREFIX) :].strip() for i in entry_items(entry) if i.startswith(SOURCE_PREFIX)]
+    return bool(sources) and sources[0] != checksum(entry.msgid)
+
+
+def entry_items(entry: polib.POEntry) -> list[str]:
+    """The toolkit's items of an entry: from the translator comment, then ``#.``."""
+    return split_tcomment(entry.tcomment)[1] + comment_items(entry.comment)
 
 
 def checksum(text: str) -> str:
@@ -73,7 +112,7 @@ def is_human(entry: polib.POEntry) -> bool:
 
 def machine_engine(entry: polib.POEntry) -> str | None:
     """The ``#. MT:`` value of an entry (``argos:en-de@0.1``): the engine that wrote its draft."""
-    for item in comment_items(entry.comment):
+    for item in entry_items(entry):
         if item.startswith(MT_PREFIX):
             return item[len(MT_PREFIX) :].strip()
     return None
@@ -81,7 +120,7 @@ def machine_engine(entry: polib.POEntry) -> str | None:
 
 def is_truncated_draft(entry: polib.POEntry) -> bool:
     """A machine draft the model cut off at its output length limit (``FLAGGED: truncated``)."""
-    return is_machine(entry) and f"{FLAGGED_PREFIX}truncated" in " ".join(entry.comment.split())
+    return is_machine(entry) and any(i.startswith(f"{FLAGGED_PREFIX}truncated") for i in entry_items(entry))
 
 
 # --------------------------------------------------------------------------------------------
@@ -93,6 +132,7 @@ def machine_items(model_id: str | None, msgstr: str, result: BlockResult) -> lis
     return [
         MT_PREFIX + (model_id or "unknown model"),
         CHECKSUM_PREFIX + checksum(msgstr),
+        SOURCE_PREFIX + checksum(result.source),
         *term_items(result),
     ]
 
@@ -117,21 +157,24 @@ def qa_item(severity: str, check_id: str, message: str) -> str:
     return f"{QA_PREFIX}{severity} [{check_id}] {message}"
 
 
-def note_items(glossary: Glossary | None, block: Block, lang: str) -> list[str]:
-    """Translator guidance from the glossary for the concepts that occur in this block."""
+def note_items(glossary: Glossary | None, block: Block, lang: str | None = None) -> list[str]:
+    """Translator guidance from the glossary for the concepts that occur in this block: the
+    language-independent notes (``#.``, in the .pot too), or with `lang` that language's."""
     if glossary is None:
         return []
     # From the source text alone, so a reused entry gets the same notes as a fresh one.
     ids = [m.concept_id for m in find_terms(glossary, block.text)]
-    concepts = {getattr(c, "id", None): c for c in getattr(glossary, "concepts", [])}
+    concepts = concept_index(glossary)
     items = []
     for concept_id in _dedupe(ids):
         concept = concepts.get(concept_id)
         if concept is None:
             continue
         name = getattr(concept, "term", concept_id)
-        if getattr(concept, "note", ""):
-            items.append(f"{NOTE_PREFIX}{name}): {concept.note}")
+        if lang is None:
+            if getattr(concept, "note", ""):
+                items.append(f"{NOTE_PREFIX}{name}): {concept.note}")
+            continue
         rendering = (getattr(concept, "renderings", None) or {}).get(lang)
         if getattr(rendering, "note", ""):
             items.append(f"{NOTE_PREFIX}{name}, {lang}): {rendering.note}")
@@ -161,35 +204,51 @@ def format_items(items: Iterable[str], width: int = WRAPWIDTH - 3) -> str:
     return "\n".join(lines)
 
 
+def order_items(items: Iterable[str]) -> list[str]:
+    """The toolkit's items in the one order every code path writes them (`ITEM_ORDER`), each
+    once; items of one kind keep their order."""
+    unique = _dedupe(" ".join(i.split()) for i in items)
+    return sorted(unique, key=lambda i: next((n for n, p in enumerate(ITEM_ORDER) if i.startswith(p)), 0))
+
+
 def comment_items(comment: str) -> list[str]:
-    """An entry's comment back as items (continuation lines joined to their item)."""
+    """An extracted comment back as items. ``#.`` holds toolkit items only, so a line that does
+    not start one continues the item before it, however another tool rewrapped it."""
     items: list[str] = []
     for line in comment.split("\n") if comment else []:
-        if items and line.startswith(_CONTINUATION):
+        if items and (line.startswith(_CONTINUATION) or not line.startswith(ITEM_ORDER)):
             items[-1] += " " + line.strip()
-        else:
+        elif line.strip():
             items.append(line)
     return items
 
 
-def suggestion(mt: str) -> str:
-    """The fresh MT as a translator comment; line breaks are shown as ``\\n``, as in msgstr."""
-    if not mt:
-        return ""
-    return format_items([SUGGESTION_PREFIX + LINE_SPLIT_RE.sub("\\\\n", mt)])
-
-
-def without_suggestion(tcomment: str) -> str:
-    """A translator comment minus an earlier suggestion (the line and its indented continuation)."""
-    out: list[str] = []
-    skipping = False
+def split_tcomment(tcomment: str) -> tuple[list[str], list[str]]:
+    """A translator comment as (the translator's own lines, the toolkit's items). Only lines that
+    start an `IN_TCOMMENT` item, or continue one (indented), are the toolkit's."""
+    own: list[str] = []
+    items: list[str] = []
+    in_item = False
     for line in tcomment.split("\n") if tcomment else []:
-        if line.startswith(SUGGESTION_PREFIX):
-            skipping = True
-        elif not (skipping and line.startswith(_CONTINUATION)):
-            skipping = False
-            out.append(line)
-    return "\n".join(out)
+        if line.startswith(IN_TCOMMENT):
+            items.append(line)
+            in_item = True
+        elif in_item and line.startswith(_CONTINUATION):
+            items[-1] += " " + line.strip()
+        else:
+            in_item = False
+            own.append(line)
+    return own, items
+
+
+def compose_tcomment(own: Iterable[str], items: Iterable[str]) -> str:
+    """The translator comment: the translator's lines, then the toolkit's items in their order."""
+    return "\n".join(filter(None, ["\n".join(own), format_items(order_items(items))]))
+
+
+def suggestion_items(mt: str) -> list[str]:
+    """The fresh MT as a translator-comment item; line breaks are shown as ``\\n``, as in msgstr."""
+    return [SUGGESTION_PREFIX + LINE_SPLIT_RE.sub("\\\\n", mt)] if mt else []
 
 
 # --------------------------------------------------------------------------------------------
@@ -200,7 +259,8 @@ def source_references(entry: polib.POEntry) -> list[tuple[str, str]]:
     """The entry's `#:` references as (file, line), file names with spaces whole again.
 
     polib splits "#: my story.txt:3" at the space into ("my", "") and ("story.txt", "3"); a
-    name without a line number is joined to the next part until one with a line number.
+    name without a line number is joined to the next part until one with a line number. The
+    isolation marks (U+2068 ... U+2069) gettext 0.22 puts around such a name are removed.
     """
     refs, parts = [], []
     for ref, line in entry.occurrences:
@@ -209,4 +269,5 @@ def source_references(entry: polib.POEntry) -> list[tuple[str, str]]:
             refs.append((" ".join(parts), line))
             parts = []
     refs += [(part, "") for part in parts]
-    return refs
+    # gettext 0.22 writes a name with spaces inside U+2068 ... U+2069 (`toolkit.formats.po`)
+    return [(file.removeprefix("\u2068").removesuffix("\u2069"), line) for file, line in refs]

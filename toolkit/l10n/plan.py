@@ -5,7 +5,8 @@ workflow only sends to the model what needs it. `plan_update` matches the new do
 the old catalog: exact ``(msgctxt, msgid)`` first, then the same text under another context (a
 duplicate that moved), then fuzzy matching (`similarity` >= 0.6, best pair first, each old entry
 used once). Obsolete ``#~`` entries take part too, so a paragraph that comes back gets its old
-translation back.
+translation back. A machine draft made for another text (`is_stale_draft`: ``msgmerge`` carried it
+over to a changed paragraph) is translated afresh even when its msgid matches.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import polib
 
 from toolkit.formats.document import Block, Document
 from toolkit.formats.po import TEMPLATE_DATE
-from toolkit.l10n.comments import is_human
+from toolkit.l10n.comments import is_human, is_stale_draft
 
 FUZZY_THRESHOLD = 0.6
 _CHAR_RATIO_MAX_LEN = 300  # below this combined length texts are compared by characters
@@ -74,11 +75,17 @@ class CatalogPlan:
 
 
 def block_contexts(doc: Document) -> dict[int, str | None]:
-    """``block-<index>`` for every block whose text occurs more than once, None for the rest."""
+    """``copy-<n>`` (the n-th block with this text, from 1) for every block whose text occurs more
+    than once, None for the rest: inserting another paragraph renames no context."""
     counts: dict[str, int] = {}
     for block in doc.blocks:
         counts[block.text] = counts.get(block.text, 0) + 1
-    return {b.index: f"block-{b.index}" if counts[b.text] > 1 else None for b in doc.blocks}
+    seen: dict[str, int] = {}
+    contexts: dict[int, str | None] = {}
+    for b in doc.blocks:
+        seen[b.text] = seen.get(b.text, 0) + 1
+        contexts[b.index] = f"copy-{seen[b.text]}" if counts[b.text] > 1 else None
+    return contexts
 
 
 def similarity(a: str, b: str) -> float:
@@ -118,7 +125,7 @@ def plan_update(
         entry = pool[i] if i is not None else None
         if entry is None or not entry.msgstr or (overwrite_reviewed and is_human(entry)):
             action = Action.TRANSLATE
-        elif exact:
+        elif exact and not is_stale_draft(entry):
             action = Action.KEEP
         else:
             action = Action.REVIEW_CHANGED if is_human(entry) else Action.TRANSLATE
