@@ -690,6 +690,12 @@ def print_table(rows: list[Row]) -> None:
     print(line)
 
 
+def _glossary_scale() -> Row:
+    from bench.glossary_scale import bench_glossary_scale  # bench/glossary_scale.py
+
+    return bench_glossary_scale()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3,
@@ -699,7 +705,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fixtures", type=Path, default=FIXTURES,
                         help="folder with translate-en_{el,ru,de,tr}.argosmodel")
     parser.add_argument("--only", default="",
-                        help="comma-separated subset: argos,localize,help,rss,rss-argos-size,glossary")
+                        help="comma-separated subset: argos,localize,help,rss,rss-argos-size,glossary,"
+                        "glossary-scale,memory,gpu")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON")
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.only.split(",") if s.strip()}
@@ -713,7 +720,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     if wanted("argos"):
         rows += bench_random_model(args.repeats)
-    fixture_rows = [n for n in ("localize", "rss", "glossary") if wanted(n)]
+    fixture_rows = [n for n in ("localize", "rss", "glossary", "glossary-scale") if wanted(n)]
     paths = install_fixture_packages(args.fixtures) if fixture_rows else None
     if fixture_rows and paths is None:
         _log(f"no translate-en_{{el,ru,de,tr}}.argosmodel in {args.fixtures}: "
@@ -741,6 +748,14 @@ def main(argv: list[str] | None = None) -> int:
     ), None)
     row("glossary", lambda: bench_glossary(args.fixture_repeats),
         Row("glossary enforcement: with / without", None, "<= 1.15x", None))
+    row("glossary-scale", _glossary_scale,
+        Row("20,000-concept glossary / shipped glossary, `toolkit translate`", None, "<= 1.2x", None))
+    if wanted("memory"):  # two rows (bench/memory.py): lookups in 100,000 units, incremental refresh
+        from bench.memory import bench_memory
+
+        t0 = time.perf_counter()
+        rows += bench_memory(args.repeats)
+        _log(f"memory: {rows[-2].cells()[1]}, {rows[-1].cells()[1]} ({time.perf_counter() - t0:.0f} s)")
     elapsed = time.perf_counter() - started
     print_table(rows)
     report = {

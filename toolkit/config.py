@@ -10,6 +10,9 @@ in a file beside its articles, and every editor's `toolkit translate` follows it
     el = "ct2:models/nllb-200-distilled-600M"
     de = { engine = "libretranslate", url = "http://mt.newsroom.lan:5000", api_key_env = "LT_KEY" }
 
+A top-level ``glossary = "FILE"`` (before any table) names the glossary every command uses when
+``--glossary`` is not given (`toolkit.terms.default`).
+
 A string is a short spec: ``argos``, ``ct2:PATH`` or ``libretranslate:URL``. Relative paths
 are relative to the file. On the command line, ``--engine SPEC`` (all languages) or
 ``--engine LANG=SPEC`` overrides the file. The file is looked up as ``$TOOLKIT_CONFIG``, else
@@ -38,7 +41,6 @@ from toolkit.fileio import decode_utf8, read_bytes
 
 KINDS = ("argos", "ct2", "libretranslate")
 DEFAULT_API_KEY_ENV = "LIBRETRANSLATE_API_KEY"
-TOP_LEVEL_KEYS = ("engines",)  # the keys a toolkit.toml (or [tool.toolkit]) may have
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,40 @@ OPTIONS: dict[str, Setting] = {
     "timeout": Setting(float, "a positive number of seconds", 0, 86_400, low_exclusive=True),
     "retries": Setting(int, "a whole number, 0 or more", 0, 100),
 }
+
+# The keys a toolkit.toml (or [tool.toolkit]) may have: `engines` is a table of engine specs
+# (each checked against OPTIONS), `glossary` the glossary file (`toolkit.terms.default`).
+TOP_LEVEL: dict[str, Setting | None] = {
+    "engines": None,
+    "glossary": Setting(str, "a file name (a string)"),
+    "memory": None,
+}
+TOP_LEVEL_KEYS = tuple(TOP_LEVEL)
+# The [memory] table: how `toolkit translate` uses the translation memory (toolkit.l10n.memory_use).
+MEMORY_KEYS = ("accept_exact", "threshold")
+_THRESHOLD = Setting(float, "a similarity from 1 to 100", 1, 100)
+
+
+def memory_settings(cwd: Path | None = None) -> dict[str, Any]:
+    """The checked [memory] table of the configuration file: accept_exact (bool), threshold."""
+    found = config_file(cwd)
+    table = found[1].get("memory", {}) if found else {}
+    path = found[0] if found else None
+    if not isinstance(table, Mapping):
+        raise ToolkitError("[memory] must be a table", path=path)
+    unknown = sorted(set(table) - set(MEMORY_KEYS))
+    if unknown:
+        raise ToolkitError(f"unknown key(s) {', '.join('memory.' + k for k in unknown)} "
+                           f"(known: {', '.join('memory.' + k for k in MEMORY_KEYS)})", path=path)
+    out: dict[str, Any] = {}
+    if "accept_exact" in table:
+        if not isinstance(table["accept_exact"], bool):
+            raise ToolkitError(f"memory.accept_exact must be true or false, not {table['accept_exact']!r}",
+                               path=path)
+        out["accept_exact"] = table["accept_exact"]
+    if "threshold" in table:
+        out["threshold"] = _THRESHOLD.check("memory.threshold", table["threshold"], str(path or ""))
+    return out
 
 # Environment variables that tune the CTranslate2 engines (`toolkit.mt.ctranslate`).
 ENVIRONMENT: dict[str, Setting] = {
@@ -249,6 +285,9 @@ def _toolkit_table(path: Path, data: dict, prefix: str) -> dict:
     if unknown:
         raise ToolkitError(f"unknown key(s) {', '.join(prefix + k for k in unknown)} "
                            f"(known: {', '.join(prefix + k for k in TOP_LEVEL_KEYS)})", path=path)
+    for key, setting in TOP_LEVEL.items():
+        if setting is not None and key in data:
+            setting.check(prefix + key, data[key], str(path))
     return dict(data)
 
 

@@ -26,6 +26,7 @@ SUBCOMMANDS = [
     ("models", "convert"),
     ("models", "engines"),
     ("glossary",),
+    ("glossary", "init"),
     ("glossary", "lint"),
     ("glossary", "check"),
     ("glossary", "export"),
@@ -38,9 +39,15 @@ SUBCOMMANDS = [
     ("qa",),
     ("report",),
     ("render",),
+    ("eval",),
     ("cache",),
     ("cache", "info"),
     ("cache", "clear"),
+    ("tm",),
+    ("tm", "stats"),
+    ("tm", "search"),
+    ("tm", "import"),
+    ("tm", "export"),
 ]
 
 

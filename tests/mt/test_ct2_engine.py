@@ -100,7 +100,7 @@ def test_catalogs_record_the_model_and_the_cache_keeps_models_apart(installed_mo
         assert cache.hits == hits, name  # nothing answered from another engine's entries
         po = polib.pofile(str(tmp_path / name / "tr" / "LC_MESSAGES" / "article.po"))
         prefix = "MT: argos:en-tr@" if spec is None else f"MT: ct2:{name}:"
-        assert all(prefix in e.comment for e in po), name
+        assert all(prefix in e.tcomment for e in po), name
         texts[name] = [e.msgstr for e in po]
     # the three models speak the same pseudo-language: each engine computed its own drafts
     assert texts["marian"] == texts["nllb"] == texts["argos"]
@@ -118,8 +118,8 @@ def test_cli_translate_with_ct2_engines_from_toolkit_toml(tmp_path):
     assert result.returncode == 0, result.stderr
     el = polib.pofile(str(tmp_path / "loc" / "el" / "LC_MESSAGES" / "article.po"))
     tr = polib.pofile(str(tmp_path / "loc" / "tr" / "LC_MESSAGES" / "article.po"))
-    assert all("MT: ct2:nllb:nllb-tiny:en-el@" in e.comment for e in el)
-    assert all("MT: ct2:marian:marian-en-xx:en-tr@" in e.comment for e in tr)
+    assert all("MT: ct2:nllb:nllb-tiny:en-el@" in e.tcomment for e in el)
+    assert all("MT: ct2:marian:marian-en-xx:en-tr@" in e.tcomment for e in tr)
     assert "engines: el ct2:nllb:nllb-tiny:en-el@" in result.stdout
     assert ", tr ct2:marian:marian-en-xx:en-tr@" in result.stdout
 

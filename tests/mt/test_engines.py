@@ -162,8 +162,8 @@ def test_catalogs_record_the_engine_and_the_cache_never_mixes_engines(
     assert lt.calls > 1
     argos_po = polib.pofile(str(tmp_path / "argos" / "de" / "LC_MESSAGES" / "article.po"))
     lt_po = polib.pofile(str(tmp_path / "lt" / "de" / "LC_MESSAGES" / "article.po"))
-    assert all("MT: argos:en-de@" in e.comment for e in argos_po)
-    assert all(f"MT: libretranslate:{libretranslate.url}:en-de" in e.comment for e in lt_po)
+    assert all("MT: argos:en-de@" in e.tcomment for e in argos_po)
+    assert all(f"MT: libretranslate:{libretranslate.url}:en-de" in e.tcomment for e in lt_po)
     assert [e.msgstr for e in argos_po] != [e.msgstr for e in lt_po]
 
 

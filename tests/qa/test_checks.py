@@ -149,8 +149,18 @@ BROKEN = [
      "Das System Terminal High Altitude Area Defense (THAAD ist in Israel eingetroffen.", "brackets", "( )"),
     (QUOTE, "de", 'Rutte sagte: „Wir werden jeden Zentimeter des Bündnisgebiets verteidigen."', "brackets",
      "„ “ ” (1 marks)"),
+    # markup: a dropped </a>, an e-mail address mangled by the model
+    ('Write to <a href="mailto:desk@example.org">the desk</a> today.', "de",
+     'Schreiben Sie heute <a href="mailto:desk@example.org">der Redaktion.', "markup", "'</a>'"),
+    ("Corrections: corrections@example.org.", "tr", "Düzeltmeler: Tuersiz@ersroadlehis.esü.", "markup",
+     "missing 'corrections@example.org'"),
     # truncated: the model stopped at its limit, or the output stops mid-sentence
     (MINISTERS, "el", "Οι υπουργοί Άμυνας του ΝΑΤΟ συναντήθηκαν", "truncated", "mid-sentence"),
+    # placeholder: a whole one, a repeated one, a lone bracket, whoever wrote it
+    ("NATO ministers met in Brussels.", "de", "Die ⟦0⟧-Minister trafen sich in Brüssel.", "placeholder",
+     "'⟦0⟧'"),
+    ("NATO ministers met in Brussels.", "de", "Die NATO-Minister trafen sich in ZXAQ ⟦ Brüssel.",
+     "placeholder", "'ZXAQ', '⟦'"),
 ]
 
 
@@ -229,6 +239,8 @@ def test_truncation_is_reported_once_not_as_its_symptoms(glossary):
          "Müttefiklerin NATO'nun doğu kanadına ilişkin planları onaylandı.", "brackets"),
         ("The minister said Greece was ready to help all of them.", "el",
          "Ο υπουργός είπε ότι η Ελλάδα είναι έτοιμη να βοηθήσει απ’ όλες τις πλευρές.", "brackets"),
+        # placeholder: look-alikes the source holds itself are not placeholders
+        ("Press <1> to vote, then ⟦0⟧.", "de", "Drücken Sie <1> zum Abstimmen, dann ⟦0⟧.", "placeholder"),
         # truncated: a short translation that is complete
         ("Defence ministers from the 32 Allies met in Brussels on Thursday.", "tr",
          "32 müttefikin bakanları toplandı.", "truncated"),

@@ -33,7 +33,7 @@ def test_qa_flags_the_pseudo_language_as_wrong_language(locales):
 
 def test_translate_writes_qa_findings_into_the_catalog(locales):
     po = (locales / "el" / "LC_MESSAGES" / "article.po").read_text(encoding="utf-8")
-    assert "#. QA: error [wrong-language]" in po
+    assert "# QA: error [wrong-language]" in po
 
 
 @pytest.mark.slow

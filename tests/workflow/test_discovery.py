@@ -11,7 +11,7 @@ import pytest
 from toolkit.errors import ToolkitError
 from toolkit.l10n.discover import catalog_paths, catalog_source, locale_catalogs
 from toolkit.l10n.publish import compile_locales
-from toolkit.terms.default import REPO_GLOSSARY, default_glossary_path, load_enforced_glossary
+from toolkit.terms.default import SHIPPED_GLOSSARY, default_glossary_path, load_enforced_glossary
 from toolkit.workflow.articles import discover_articles
 
 from conftest import ROOT, run_cli
@@ -65,9 +65,10 @@ def test_catalog_discovery_and_compile(tmp_path):
 
 def test_default_glossary(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert default_glossary_path() == REPO_GLOSSARY  # nothing here: the shipped one
+    with pytest.raises(ToolkitError, match="no glossary here"):  # nothing here: no fallback (#20)
+        default_glossary_path()
     (tmp_path / "glossaries").mkdir()
-    shutil.copy(REPO_GLOSSARY, tmp_path / "glossaries" / "defense.csv")
+    shutil.copy(SHIPPED_GLOSSARY, tmp_path / "glossaries" / "defense.csv")
     assert default_glossary_path().resolve() == (tmp_path / "glossaries" / "defense.csv").resolve()
     assert load_enforced_glossary().concepts
 

@@ -81,9 +81,9 @@ def test_article_to_catalogs(loader, tmp_path):
         po = polib.pofile(str(report.po_path))
         assert len(po) == len(doc.blocks)
         assert all(e.fuzzy and e.msgstr for e in po)
-        assert any(f"MT: argos:en-{report.lang}@" in e.comment for e in po)
-        assert any("Term: NATO" in e.comment for e in po)
-        assert po[0].occurrences[0] == (str(ARTICLE), "1")
+        assert any(f"MT: argos:en-{report.lang}@" in e.tcomment for e in po)
+        assert any("Term: NATO" in e.tcomment for e in po)
+        assert po[0].occurrences[0] == ("examples/article.txt", "1")  # relative to the project folder
         assert po.metadata["Language"] == report.lang and "Plural-Forms" in po.metadata
     el = polib.pofile(str(tmp_path / "el" / "LC_MESSAGES" / "article.po"))
     assert "ΝΑΤΟ" in "".join(e.msgstr for e in el)

@@ -1,7 +1,7 @@
 """`toolkit`: the command line, a thin shell over the library (see `toolkit.cli.app`).
 
 One module per command group: `translate`, `catalogs` (compile, render, qa, report, detect),
-`models`, `glossary`, `cache`; `options` declares the options they share.
+`models`, `glossary`, `cache`, `eval`; `options` declares the options they share.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from toolkit.cli.options import GlossaryPath, LocalesDir, enforced_glossary
+from toolkit.cli.options import GlossaryPath, LocalesDir, enforced_glossary, glossary_line
 from toolkit.cli.output import console
 from toolkit.errors import ToolkitError
 from toolkit.l10n.discover import DEFAULT_LOCALES
@@ -31,18 +31,36 @@ def render(
         None, "--source", help="The source article \\[default: from the catalog's #: references]."
     ),
     include_fuzzy: bool = typer.Option(False, "--include-fuzzy", help="Use unreviewed MT too."),
+    force: bool = typer.Option(
+        False, "--force", help="Write the page even if a msgstr breaks its markup (QA check markup)."
+    ),
 ) -> None:
-    """Rebuild the translated article from a catalog, in the source's own layout and format."""
+    """Rebuild the translated article from a catalog, in the source's own layout and format.
+
+    Refused when a msgstr drops, breaks or adds markup (the entry's line is named) unless --force."""
     from toolkit.fileio import atomic_write_text
     from toolkit.formats.document import read_document
     from toolkit.formats.po import read_po
     from toolkit.l10n.discover import catalog_source
-    from toolkit.l10n.render import render_catalog
+    from toolkit.l10n.render import markup_errors, render_catalog
 
+    if out.is_dir():
+        raise ToolkitError("is a folder: --out names the file to write", path=out)
     catalog = read_po(po)
     if source is None:
         source = catalog_source(catalog, po)
-    text, fallbacks = render_catalog(catalog, read_document(source), include_fuzzy=include_fuzzy)
+    if out.resolve() == source.resolve():
+        raise ToolkitError("--out is the source article itself: choose another file", path=out)
+    doc = read_document(source)
+    broken = markup_errors(catalog, doc, include_fuzzy=include_fuzzy)
+    if broken and not force:
+        first = broken[0]
+        more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+        raise ToolkitError(
+            f"markup error in the msgstr: {first.problem}{more}; fix it or pass --force",
+            path=po, line=first.line,
+        )
+    text, fallbacks = render_catalog(catalog, doc, include_fuzzy=include_fuzzy)
     atomic_write_text(out, text)
     console.print(f"wrote {out} ({fallbacks} blocks left in the source language)")
 
@@ -76,6 +94,7 @@ def qa(
     if as_json:
         print(reports_json(reports))
     else:
+        console.print(glossary_line(terms), markup=False, highlight=False, soft_wrap=True)
         for r in reports:
             table = Table(title=f"{r.path} ({r.lang}): {r.errors()} errors, {r.warnings()} warnings")
             for col in ("line", "check", "severity", "entry", "message"):

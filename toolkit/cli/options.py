@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.output import err
 from toolkit.errors import ToolkitError
 
 DEFAULT_LANGS = "el,ru,de,tr"
@@ -23,7 +22,10 @@ ENGINE_HELP = (
 
 # `\[` keeps rich from taking "[default: ...]" for markup and dropping it from --help.
 GlossaryPath = Annotated[
-    Path | None, typer.Option("--glossary", help="Glossary file \\[default: glossaries/defense.csv].")
+    Path | None,
+    typer.Option(
+        "--glossary", help="Glossary file \\[default: toolkit.toml's glossary, else glossaries/defense.csv]."
+    ),
 ]
 NoGlossary = Annotated[bool, typer.Option("--no-glossary", help="Translate without a glossary.")]
 Languages = Annotated[str, typer.Option("--to", help="Comma-separated target language codes.")]
@@ -42,12 +44,17 @@ def parse_langs(value: str) -> list[str]:
     return langs
 
 
-def enforced_glossary(path: Path | None, *, without: str = "translating without a glossary"):
-    """The glossary a ``--glossary`` value means (see `toolkit.terms.default`), or None with a
-    warning (ending in `without`) when none was given and there is no default one."""
+def enforced_glossary(path: Path | None):
+    """The glossary a ``--glossary`` value means (see `toolkit.terms.default`), or None when none
+    was given and there is no default one. Commands say which one they used on stdout (stderr is
+    kept for the one error line)."""
     from toolkit.terms.default import load_enforced_glossary
 
-    glossary = load_enforced_glossary(path)
-    if glossary is None:
-        err.print(f"warning: no glossaries/defense.csv here: {without}")
-    return glossary
+    return load_enforced_glossary(path)
+
+
+def glossary_line(glossary) -> str:
+    """'glossary: PATH', or 'glossary: none' with how to get one."""
+    from toolkit.terms.default import NO_GLOSSARY_HINT
+
+    return f"glossary: {glossary.path}" if glossary else f"glossary: none ({NO_GLOSSARY_HINT})"

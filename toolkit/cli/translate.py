@@ -22,6 +22,7 @@ from toolkit.cli.options import (
     LocalesDir,
     NoGlossary,
     enforced_glossary,
+    glossary_line,
     parse_langs,
 )
 from toolkit.cli.output import console, err
@@ -37,7 +38,24 @@ def translate(
     out: Path = typer.Option(Path("out"), "--out", help="Folder for the translated articles."),
     locales: LocalesDir = DEFAULT_LOCALES,
     domain: str = typer.Option(
-        None, "--domain", help="Catalog domain \\[default: the article's stem] (one article only)."
+        None, "--domain",
+        help="Catalog domain (one article only) \\[default: the file stem, or its path relative to "
+        "the current folder made safe (2026-12-01-index) when another article or catalog has it].",
+    ),
+    layout: str = typer.Option(
+        "flat", "--layout",
+        help="Output file names: flat OUT/<domain>.<lang>.<ext>; bundle OUT/<folders>/<stem>.<lang>.<ext> "
+        "(Hugo: index.el.md); folders OUT/<lang>/<folders>/<name> (Jekyll, MkDocs).",
+    ),
+    hreflang_url: str = typer.Option(
+        None, "--hreflang-url", metavar="PATTERN",
+        help="Link the language versions of HTML pages (<link rel=alternate hreflang>), URLs like "
+        "'https://example.org/{lang}/{stem}/' ({lang} {stem} {domain} {path}).",
+    ),
+    front_matter_keys: str = typer.Option(
+        None, "--front-matter-keys", metavar="KEYS",
+        help="Markdown front matter keys to translate, comma-separated "
+        "\\[default: title,description,summary].",
     ),
     from_code: str = typer.Option(
         None, "--from", help="Source language code \\[default: en, checked by language detection]."
@@ -57,24 +75,41 @@ def translate(
         help="Re-translate entries a translator reviewed too (replaces their msgstr with fuzzy MT).",
     ),
     engine: EngineSpecs = None,
+    no_tm: bool = typer.Option(
+        False, "--no-tm", help="Do not use the translation memory (reviewed work of every catalog)."
+    ),
+    tm_accept_exact: bool = typer.Option(
+        None, "--tm-accept-exact/--tm-review-exact", show_default=False,
+        help="Land paragraphs the memory has exactly as reviewed, not fuzzy "
+        "\\[default: memory.accept_exact of toolkit.toml, else fuzzy].",
+    ),
+    tm_threshold: float = typer.Option(
+        None, "--tm-threshold", min=1, max=100, metavar="PERCENT",
+        help="Show reviewed translations at least this similar (1-100) "
+        "\\[default: memory.threshold, else 75].",
+    ),
 ) -> None:
     """Translate each ARTICLE into each language.
 
     Writes LOCALES/<domain>.pot, LOCALES/<lang>/LC_MESSAGES/<domain>.po (machine output marked
     fuzzy; reviewed entries are never touched unless --overwrite-reviewed) and
-    OUT/<stem>.<lang>.<ext>. Glossary terms are
+    OUT/<domain>.<lang>.<ext> (see --layout). Glossary terms are
     enforced (n-best, then placeholders) or the sentence is flagged.
 
     Several articles (files, folders, glob patterns) are translated in one process: one model
-    load and one model call per language; each gets its own catalogs (domain = file stem).
+    load and one model call per language; each gets its own catalogs (one domain per file).
     """
+    from toolkit.fileio import check_writable_folder
     from toolkit.formats.document import read_document
     from toolkit.workflow.articles import discover_articles, require_english
     from toolkit.workflow.engines import configured_engine_loader
     from toolkit.workflow.localize import localize_documents
 
     langs = parse_langs(to)
-    docs = [read_document(p, encoding=encoding) for p in discover_articles(articles)]
+    for folder, what in ((out, "articles"), (locales, "catalogs")):  # before any cache is opened
+        check_writable_folder(folder, what)
+    keys = [k.strip() for k in front_matter_keys.split(",") if k.strip()] if front_matter_keys else None
+    docs = [read_document(p, encoding=encoding, front_matter_keys=keys) for p in discover_articles(articles)]
     if domain and len(docs) > 1:
         raise ToolkitError(f"--domain is for one article; {len(docs)} articles get one each (the file stem)")
     if from_code is None:
@@ -82,12 +117,16 @@ def translate(
         for doc in docs:
             require_english(doc)
     terms = None if no_glossary else enforced_glossary(glossary)
+    console.print(glossary_line(terms) if terms or not no_glossary else "glossary: none (--no-glossary)",
+                  markup=False, highlight=False, soft_wrap=True)
     loader = configured_engine_loader(beam, engine or (), use_cache=not no_cache)
+    memory = None if no_tm else _memory_options(tm_accept_exact, tm_threshold)
     with _progress_bar(len(docs), langs, from_code) as progress:
         reports = localize_documents(
             docs, langs, locales_dir=locales, domains=[domain] if domain else None, out_dir=out,
             from_code=from_code, engine_loader=loader, glossary=terms, skip_missing=skip_missing,
-            progress=progress, overwrite_reviewed=overwrite_reviewed,
+            progress=progress, overwrite_reviewed=overwrite_reviewed, memory=memory,
+            layout=layout, hreflang_url=hreflang_url,
         )
     if len(docs) == 1:
         _print_languages(docs[0], reports[0], locales, out)
@@ -96,6 +135,19 @@ def translate(
     for report in reports[0]:
         if report.missing_model:
             err.print(f"warning: no {from_code}->{report.lang} model: its catalog has empty msgstr")
+
+
+def _memory_options(accept_exact: bool | None, threshold: float | None):
+    """The options win over the configuration file's [memory] table, which wins over defaults."""
+    from toolkit.config import memory_settings
+    from toolkit.l10n.memory_use import MemoryOptions
+
+    settings = memory_settings()
+    if accept_exact is not None:
+        settings["accept_exact"] = accept_exact
+    if threshold is not None:
+        settings["threshold"] = threshold
+    return MemoryOptions(**settings)
 
 
 @contextmanager
@@ -125,8 +177,9 @@ def _print_languages(doc, reports, locales: Path, out: Path) -> None:
     from toolkit.terms.enforce import How
 
     table = Table(title=f"{doc.path}: {len(doc.blocks)} paragraphs")
+    # memory last: scripts read the other columns by position
     columns = ("lang", "reused", "translated", "sentences", "seconds", "terms ok", "n-best", "masked",
-               "flagged")
+               "flagged", "memory")
     for col in columns:
         table.add_column(col, justify="left" if col == "lang" else "right")
     flagged = []
@@ -135,11 +188,12 @@ def _print_languages(doc, reports, locales: Path, out: Path) -> None:
         counts = result.term_counts() if result else {}
         table.add_row(
             report.lang,
-            str(report.plan["keep"]),
+            str(report.plan["keep"] - report.memory_paragraphs),
             "no model" if report.missing_model else str(len(result.blocks) if result else 0),
             str(result.sentences if result else 0),
             f"{result.seconds:.2f}" if result else "0.00",
             *(str(counts.get(how.value, 0)) for how in How),
+            _memory_cell(report),
         )
         if result:
             flagged += [(report.lang, b.index, f) for b in result.blocks for f in b.flags]
@@ -152,16 +206,25 @@ def _print_languages(doc, reports, locales: Path, out: Path) -> None:
         console.print(f"[yellow]flagged[/] {lang} block {index + 1}: {flag}", highlight=False)
 
 
+def _memory_cell(report) -> str:
+    """'2' paragraphs from memory, '2+3s' with three sentences of translated paragraphs too."""
+    sentences = f"+{report.memory_sentences}s" if report.memory_sentences else ""
+    return f"{report.memory_paragraphs}{sentences}"
+
+
 def _print_articles(docs, langs: Sequence[str], reports) -> None:
     """Several articles: one row each, then the model calls per language."""
     table = Table(title=f"{len(docs)} articles -> {', '.join(langs)}")
-    for col in ("article", "paragraphs", "reused", "translated", "flagged"):
+    for col in ("article", "paragraphs", "reused", "translated", "flagged", "memory"):
         table.add_column(col, justify="left" if col == "article" else "right")
     for doc, per_lang in zip(docs, reports, strict=True):
-        reused = sum(r.plan["keep"] for r in per_lang)
+        reused = sum(r.plan["keep"] - r.memory_paragraphs for r in per_lang)
+        memory = sum(r.memory_paragraphs for r in per_lang)
+        sentences = sum(r.memory_sentences for r in per_lang)
         translated = sum(len(r.result.blocks) for r in per_lang if r.result)
         flagged = sum(len(b.flags) for r in per_lang if r.result for b in r.result.blocks)
-        table.add_row(doc.path, str(len(doc.blocks)), str(reused), str(translated), str(flagged))
+        table.add_row(doc.path, str(len(doc.blocks)), str(reused), str(translated), str(flagged),
+                      f"{memory}+{sentences}s" if sentences else str(memory))
     console.print(table)
     calls = {r.lang: r.result.model_calls for per in reports for r in per if r.result}
     console.print(f"model calls per language: {calls or 'none (everything reused)'}")

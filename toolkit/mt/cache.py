@@ -70,18 +70,19 @@ class TranslationCache:
 
     def _check(self) -> None:
         """Raise DamagedCache for a database that is not (only) this cache, or is corrupt."""
-        tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = _tables(self.db)
         if tables - {"mt"}:
-            raise DamagedCache(f"holds other tables ({', '.join(sorted(tables - {'mt'}))}), so it is not "
-                               "a translation cache")
+            raise DamagedCache(f"it holds other tables ({', '.join(sorted(tables - {'mt'}))}): not a "
+                               "translation cache")
         if tables:
             columns = [row[1] for row in self.db.execute("PRAGMA table_info(mt)")]
             if columns != COLUMNS:
-                raise DamagedCache(f"has another schema (columns {', '.join(columns)}; expected "
-                                   f"{', '.join(COLUMNS)})")
+                raise DamagedCache(f"another schema: columns {', '.join(columns)}, expected "
+                                   f"{', '.join(COLUMNS)}")
             problems = [row[0] for row in self.db.execute("PRAGMA quick_check(1)")]
             if problems != ["ok"]:
-                raise DamagedCache(f"is damaged ({problems[0] if problems else 'no integrity report'})")
+                found = " ".join(" ".join(problems).split()) or "no integrity report"
+                raise DamagedCache(f"it is damaged: {found}")
 
     def get_many(self, keys: Sequence[str]) -> dict[str, SentenceTranslation]:
         found = {}
@@ -159,8 +160,8 @@ def open_cache(path: str | Path | None = None, *, warn: Callable[[str], None] = 
         except OSError as exc:  # the folder cannot be created
             return _stand_in(path, exc, warn)
         raise ToolkitError(
-            f"cannot open the translation cache ({error}): run `toolkit cache clear` to delete it, "
-            "or pass --no-cache",
+            f"cannot open the translation cache ({' '.join(str(error).split())}): run `toolkit cache "
+            "clear` to delete it, or pass --no-cache",
             path=shown,
         ) from None
 
@@ -175,6 +176,8 @@ def _cannot_write(exc: sqlite3.OperationalError) -> bool:
 def _stand_in(path: str | Path | None, exc: Exception, warn: Callable[[str], None]) -> TranslationCache:
     shown = Path(path) if path else default_path()
     reason = getattr(exc, "strerror", None) or str(exc)
+    if shown.parent.is_dir() and not os.access(shown.parent, os.W_OK):
+        reason = f"its folder is read-only: {reason}"
     warn(f"{shown}: cannot use the translation cache ({reason}): translating without it")
     return TranslationCache(shown, in_memory=True)
 
@@ -217,7 +220,7 @@ def _count_read_only(path: Path) -> int | None:
     except (sqlite3.Error, ValueError, OSError):
         return None
     try:
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = _tables(db)
         if tables - {"mt"}:
             raise ToolkitError(f"holds other tables ({', '.join(sorted(tables - {'mt'}))}), so it is not "
                                "a translation cache: not deleting it", path=path)
@@ -226,6 +229,12 @@ def _count_read_only(path: Path) -> int | None:
         return None
     finally:
         db.close()
+
+
+def _tables(db: sqlite3.Connection) -> set[str]:
+    """The tables of a database, but sqlite's own (sqlite_sequence, sqlite_stat1)."""
+    rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {name for (name,) in rows if not name.startswith("sqlite_")}
 
 
 def _is_clean(t: SentenceTranslation) -> bool:

@@ -342,7 +342,11 @@ def _split_credentials(url: str) -> tuple[str, str | None]:
 
 
 def _kind(value: Any) -> str:
-    return "null" if value is None else f"a {type(value).__name__}"
+    """What a JSON value is, as a message says it: null, a number, a list..."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    kinds = {int: "a number", float: "a number", list: "a list", dict: "an object"}
+    return kinds.get(type(value), "something else")
 
 
 def _excerpt(data: Any) -> str:

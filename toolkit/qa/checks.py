@@ -21,6 +21,10 @@ Checks (id, severity, what is compared), in the order they are registered with
                              ``1.000`` = ``1 000``, ``3.5`` = ``3,5``), and every English month
                              of a date (``October 1``, ``May 2024``) present as a localised month
                              name from Babel's CLDR data, inflected or abbreviated.
+``markup``          error    the tags (attributes included), character references and protected
+                             tokens (URLs, e-mail addresses, @handles ...) of the source are all
+                             in the translation, and nothing else there looks like markup
+                             (`toolkit.formats.markup`).
 ``untranslated``    warning  the translation is empty, or equals the source (case and spacing
                              ignored) while the source has three words or more.
 ``wrong-language``  error    langdetect is sure (p >= 0.80) the text is in another language; texts
@@ -49,6 +53,9 @@ Checks (id, severity, what is compared), in the order they are registered with
                              the final punctuation the source has. A truncated translation is
                              not also reported under length, sentences, end-punctuation or
                              brackets: those are its symptoms.
+``placeholder``     error    no placeholder of the glossary ladder, whole or a fragment (``⟦0⟧``,
+                             ``⟦``, ``ZXAQ``, ``<0>``), in the translation beyond those the source
+                             holds itself, whoever wrote it (an engine or a translator).
 
 Numbers and dates are compared in `toolkit.qa.numbers`, languages identified in
 `toolkit.qa.langid`, whole catalogs checked in `toolkit.qa.catalog_report`.
@@ -63,13 +70,15 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from toolkit.errors import Severity
+from toolkit.formats.markup import markup_problems
 from toolkit.langs import primary_language
 from toolkit.qa.langid import detect_language
 from toolkit.qa.numbers import LETTER_WORD, missing_months, number_problem
 from toolkit.qa.registry import REGISTRY, Finding, check, clip, descriptions, run_checks, severities
 from toolkit.segment import segment_block
+from toolkit.terms.calibrate import stray_placeholders
 from toolkit.terms.glossary import Glossary
-from toolkit.terms.match import find_terms
+from toolkit.terms.match import concept_index, find_terms
 from toolkit.terms.verify import TermCheck, check_translation
 
 # Characters of translation per character of English. Greek and German news copy usually runs
@@ -162,7 +171,7 @@ def _dnt(pair: Pair) -> Iterator[str]:
     """A do-not-translate term must start with one of its forms exactly; only a suffix may follow."""
     if pair.glossary is None:
         return
-    concepts = {c.id: c for c in pair.glossary.concepts}
+    concepts = concept_index(pair.glossary)
     for term in pair.term_checks:
         if term.concept_id not in pair.dnt:
             continue
@@ -193,6 +202,12 @@ def _numbers(pair: Pair) -> Iterator[str]:
 
 
 # --------------------------------------------------------------------------- untranslated, language
+
+
+@check("markup", Severity.ERROR, "tags, attributes, entities and protected tokens of the source are kept")
+def _markup(pair: Pair) -> Iterator[str]:
+    """`toolkit.formats.markup.markup_problems`: a dropped ``</a>`` or an added ``<script>``."""
+    yield from markup_problems(pair.source, pair.translation)
 
 
 @check("untranslated", Severity.WARNING, "the translation is empty or identical to the source")
@@ -449,6 +464,16 @@ def _truncated(pair: Pair) -> Iterator[str]:
         f"translation stops mid-sentence at {n_out / n_src:.0%} of the source length"
         f" ('…{clip(pair.translation.strip()[-25:], 25)}')"
     )
+
+
+# --------------------------------------------------------------------------- placeholders
+
+
+@check("placeholder", Severity.ERROR, "no placeholder token or fragment of one in the translation")
+def _placeholder(pair: Pair) -> Iterator[str]:
+    stray = [m.group() for m in stray_placeholders(pair.translation, pair.source)]
+    if stray:
+        yield "placeholder left in the translation: " + ", ".join(repr(f) for f in dict.fromkeys(stray))
 
 
 # Read-only views of the registry, for the CLI, the docs and the tests.

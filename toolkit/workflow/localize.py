@@ -1,7 +1,8 @@
 """The article workflow: article -> update plan -> translate what needs it -> catalogs -> articles.
 
 Each stage is a plain function over plain data (`toolkit.l10n.plan`, `toolkit.l10n.translate`,
-`toolkit.l10n.catalog`, QA); this module only orders them. One model call per language covers
+`toolkit.l10n.catalog`, QA, the translation memory in `toolkit.workflow.memory_stage`); this
+module only orders them. One model call per language covers
 every sentence of the article (or of many articles, see `localize_documents`).
 """
 
@@ -14,11 +15,12 @@ from pathlib import Path
 import polib
 
 from toolkit.errors import ModelNotInstalled, ToolkitError
-from toolkit.fileio import atomic_write_text, locked
+from toolkit.fileio import atomic_write_text, check_writable_folder, locked
 from toolkit.formats.document import Document
 from toolkit.formats.po import plural_forms, read_po, write_po
 from toolkit.l10n.catalog import annotate, build_catalog, build_template, po_path, pot_path
 from toolkit.l10n.comments import qa_item
+from toolkit.l10n.memory_use import MemoryOptions, MemoryUse, sentence_lookup
 from toolkit.l10n.plan import CatalogPlan, plan_update
 from toolkit.l10n.render import render_catalog
 from toolkit.l10n.translate import LanguageResult, translate_blocks
@@ -27,7 +29,14 @@ from toolkit.mt.drafts import Draft
 from toolkit.mt.registry import load_engine
 from toolkit.mt.types import Engine
 from toolkit.terms.glossary import Glossary
+from toolkit.workflow.articles import (
+    alternate_urls,
+    article_domains,
+    check_output_paths,
+    output_path,
+)
 from toolkit.workflow.drafts import check_drafts_store, fresh_drafts, record_run_drafts
+from toolkit.workflow.memory_stage import RunMemory, apply_memory, memory_items
 
 EngineLoader = Callable[[str, str], Engine]
 Progress = Callable[[str, str], None]  # (language, stage message)
@@ -47,12 +56,10 @@ class LocalizeOptions:
     progress: Progress | None = None
     lock_wait: float = 60.0  # seconds to wait for another run holding the locales folder
     overwrite_reviewed: bool = False
-
-
-def output_path(doc: Document, out_dir: str | Path, lang: str) -> Path:
-    """`DIR/<stem>.<lang>.<ext>`; the stem is the file's own name, so it cannot escape DIR."""
-    src = Path(doc.path)
-    return Path(out_dir) / f"{src.stem}.{lang}{src.suffix or '.txt'}"
+    memory: MemoryOptions | None = None  # use the locales folder's translation memory (None: not)
+    layout: str = "flat"  # where rendered articles go (toolkit.workflow.articles.LAYOUTS)
+    hreflang_url: str | None = None  # HTML pages link their language versions (alternate_urls)
+    alternate_langs: tuple[str, ...] = ()  # the languages those links name
 
 
 @dataclass
@@ -67,6 +74,8 @@ class LanguageReport:
     fallbacks: int = 0  # blocks of the rendered article left in the source language
     missing_model: bool = False
     drafts: list[Draft] = field(default_factory=list)  # the fresh machine drafts written
+    memory_paragraphs: int = 0  # paragraphs the translation memory gave whole (no model call)
+    memory_sentences: int = 0  # sentences of translated paragraphs the memory gave
 
 
 def localize_document(
@@ -83,6 +92,7 @@ def localize_document(
     progress: Progress | None = None,
     lock_wait: float = 60.0,
     overwrite_reviewed: bool = False,
+    memory: MemoryOptions | None = None,
 ) -> list[LanguageReport]:
     """Article -> .pot and one .po per language (msgmerge semantics), plus rendered articles.
 
@@ -94,7 +104,7 @@ def localize_document(
     options = LocalizeOptions(
         locales_dir=Path(locales_dir), out_dir=Path(out_dir) if out_dir is not None else None,
         from_code=from_code, engine_loader=engine_loader, glossary=glossary, skip_missing=skip_missing,
-        progress=progress, lock_wait=lock_wait, overwrite_reviewed=overwrite_reviewed,
+        progress=progress, lock_wait=lock_wait, overwrite_reviewed=overwrite_reviewed, memory=memory,
     )
     return _run([doc], langs, [domain] if domain else None, options)[0]
 
@@ -113,6 +123,9 @@ def localize_documents(
     progress: Progress | None = None,
     lock_wait: float = 60.0,
     overwrite_reviewed: bool = False,
+    memory: MemoryOptions | None = None,
+    layout: str = "flat",
+    hreflang_url: str | None = None,
 ) -> list[list[LanguageReport]]:
     """Many articles at once: per language, the sentences of ALL articles go to one model call.
 
@@ -121,7 +134,8 @@ def localize_documents(
     options = LocalizeOptions(
         locales_dir=Path(locales_dir), out_dir=Path(out_dir) if out_dir is not None else None,
         from_code=from_code, engine_loader=engine_loader, glossary=glossary, skip_missing=skip_missing,
-        progress=progress, lock_wait=lock_wait, overwrite_reviewed=overwrite_reviewed,
+        progress=progress, lock_wait=lock_wait, overwrite_reviewed=overwrite_reviewed, memory=memory,
+        layout=layout, hreflang_url=hreflang_url, alternate_langs=(from_code, *langs),
     )
     return _run(docs, langs, domains, options)
 
@@ -132,13 +146,13 @@ def _run(
     for doc in docs:
         if not doc.blocks:
             raise ToolkitError("nothing to translate", path=doc.path)
-    domains = list(domains) if domains else [Path(doc.path).stem for doc in docs]
-    seen: dict[str, str] = {}
-    for doc, domain in zip(docs, domains, strict=True):
-        if domain in seen:
-            raise ToolkitError(f"two articles share the catalog domain '{domain}' ({seen[domain]})",
-                               path=doc.path)
-        seen[domain] = doc.path
+    # one catalog per article (see toolkit.workflow.articles): refused now, before any writing
+    domains = article_domains([doc.path for doc in docs], options.locales_dir, domains)
+    if options.out_dir is not None:  # a file there fails now, not after the catalogs are written
+        check_writable_folder(options.out_dir, "articles")
+        check_output_paths([d.path for d in docs], domains, langs, options.out_dir, options.layout)
+        if options.hreflang_url:  # a bad pattern fails now too
+            alternate_urls(options.hreflang_url, docs[0].path, options.alternate_langs, layout=options.layout)
     with locked(options.locales_dir, wait=options.lock_wait):
         return _localize(docs, domains, langs, options)
 
@@ -174,20 +188,38 @@ def _localize(
             path = po_path(options.locales_dir, lang, domain)
             olds[d, lang] = read_po(path) if path.exists() else None
             plans[d, lang] = plan_update(doc, olds[d, lang], overwrite_reviewed=options.overwrite_reviewed)
-    engines, missing = _load_engines(docs, langs, plans, olds, options)
-    for lang in langs:
-        plural_forms(lang)  # an unknown code fails here, not after other catalogs were written
-
-    # Translate every language before writing anything: a failure leaves the catalogs as they
-    # were, and the language detector (QA) is never in memory together with a model's batch.
-    results = _translate(len(docs), langs, plans, engines, options)
+    tm = None
+    if options.memory is not None:  # before any model: what reviewed work answers needs none
+        tm = apply_memory(options.locales_dir, plans, langs, len(docs), options.memory,
+                          glossary=options.glossary, overwrite_reviewed=options.overwrite_reviewed)
+    try:
+        engines, missing = _load_engines(docs, langs, plans, olds, options)
+        for lang in missing if tm is not None else ():
+            tm.apply(plans, lang, len(docs))  # its plan was redone: reviewed work still answers
+        for lang in langs:
+            plural_forms(lang)  # an unknown code fails here, not after other catalogs were written
+        # Translate every language before writing anything: a failure leaves the catalogs as they
+        # were, and the language detector (QA) is never in memory together with a model's batch.
+        results = _translate(len(docs), langs, plans, engines, options, tm)
+    except BaseException:
+        if tm is not None:
+            tm.abandon()  # nothing written: not even a memory index this run created
+        raise
+    finally:
+        if tm is not None:
+            tm.close()
+    templates = []
     for doc, domain in zip(docs, domains, strict=True):
-        write_po(build_template(doc, domain), pot_path(options.locales_dir, domain))
+        pot = pot_path(options.locales_dir, domain)
+        old_pot = read_po(pot) if pot.exists() else None
+        templates.append(build_template(doc, domain, glossary=options.glossary, old=old_pot))
+        write_po(templates[-1], pot)
     reports: list[list[LanguageReport]] = [[] for _ in docs]
     for lang in langs:
         for d, (doc, domain) in enumerate(zip(docs, domains, strict=True)):
             result = results.get((d, lang))
-            reports[d].append(_write(doc, domain, lang, plans[d, lang], result, lang in missing, options))
+            reports[d].append(_write(doc, domain, lang, plans[d, lang], result, lang in missing, options,
+                                     tm.uses.get((d, lang)) if tm else None, template=templates[d]))
             if options.progress:
                 options.progress(lang, "article")
         if options.progress:
@@ -228,6 +260,7 @@ def _translate(
     plans: dict[Key, CatalogPlan],
     engines: dict[str, Engine],
     options: LocalizeOptions,
+    tm: RunMemory | None = None,
 ) -> dict[Key, LanguageResult]:
     """Per language, one batch of the blocks every document's plan needs, split back by document."""
     results: dict[Key, LanguageResult] = {}
@@ -241,7 +274,11 @@ def _translate(
         if options.progress:
             options.progress(lang, "translating")
         needed = [(d, b) for d in range(ndocs) for b in plans[d, lang].needs_mt()]
-        together = translate_blocks([b for _, b in needed], engines[lang], lang, glossary=options.glossary)
+        reuse = tm is not None and not options.overwrite_reviewed
+        lookup = sentence_lookup(tm.memory, lang) if reuse else None
+        together = translate_blocks(
+            [b for _, b in needed], engines[lang], lang, glossary=options.glossary, memory=lookup
+        )
         _unload(engines[lang])
         for d in range(ndocs):
             mine = [r for (owner, _), r in zip(needed, together.blocks, strict=True) if owner == d]
@@ -260,6 +297,8 @@ def _write(
     result: LanguageResult | None,
     missing_model: bool,
     options: LocalizeOptions,
+    use: MemoryUse | None = None,
+    template: polib.POFile | None = None,
 ) -> LanguageReport:
     """The catalog of one document and language (with QA items on fresh MT), and its article."""
     by_index = {b.index: b for b in result.blocks} if result else {}
@@ -271,15 +310,28 @@ def _write(
         model_id=result.model_id if result else None,
         domain=domain,
         glossary=options.glossary,
+        template=template,
     )
-    if result:
-        annotate(po, plan, _qa_items(result, lang, options.glossary))
+    items = _qa_items(result, lang, options.glossary) if result else {}
+    if use is not None:  # the memory's items: its sentences, then similar reviewed translations
+        for p in plan.blocks:
+            extra = memory_items(use, by_index.get(p.block.index), p.block.index)
+            if extra:
+                items[p.block.index] = [*extra, *items.get(p.block.index, [])]
+    if items:
+        annotate(po, plan, items)
     path = po_path(options.locales_dir, lang, domain)
     write_po(po, path)
     out_path, fallbacks = None, 0
     if options.out_dir is not None:
-        text, fallbacks = render_catalog(po, doc, include_fuzzy=True)
-        out_path = output_path(doc, options.out_dir, lang)
+        alternates = None
+        if options.hreflang_url:
+            alternates = alternate_urls(options.hreflang_url, doc.path, options.alternate_langs,
+                                        domain=domain, layout=options.layout)
+        text, fallbacks = render_catalog(po, doc, include_fuzzy=True, alternates=alternates)
+        out_path = output_path(doc.path, options.out_dir, lang, domain=domain, layout=options.layout)
         atomic_write_text(out_path, text)
     drafts = fresh_drafts(po, plan, domain=domain, lang=lang) if result else []
-    return LanguageReport(lang, path, out_path, plan.counts(), result, fallbacks, missing_model, drafts)
+    sentences = sum(len(b.memory) for b in result.blocks) if result else 0
+    return LanguageReport(lang, path, out_path, plan.counts(), result, fallbacks, missing_model, drafts,
+                          len(use.exact) if use else 0, sentences)
