@@ -756,6 +756,10 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         rows += bench_memory(args.repeats)
         _log(f"memory: {rows[-2].cells()[1]}, {rows[-1].cells()[1]} ({time.perf_counter() - t0:.0f} s)")
+    if wanted("gpu"):  # bench/gpu.py: CUDA vs CPU where there is a GPU, else "skipped: no GPU"
+        from bench.gpu import bench_gpu
+
+        rows.append(bench_gpu(args.repeats))
     elapsed = time.perf_counter() - started
     print_table(rows)
     report = {

@@ -114,6 +114,8 @@ OPTIONS: dict[str, Setting] = {
     "concurrency": Setting(int, "a positive whole number", 1, 64),
     "timeout": Setting(float, "a positive number of seconds", 0, 86_400, low_exclusive=True),
     "retries": Setting(int, "a whole number, 0 or more", 0, 100),
+    "device": Setting(str, "auto, cpu or cuda (a string)"),  # argos/ct2: toolkit.mt.device
+    "compute_type": Setting(str, "a CTranslate2 compute type such as int8 or float16 (a string)"),
 }
 
 # The keys a toolkit.toml (or [tool.toolkit]) may have: `engines` is a table of engine specs
@@ -181,6 +183,8 @@ class EngineSpec:
     concurrency: int = 2  # libretranslate: requests in flight at once
     timeout: float = 120.0  # libretranslate: seconds per request, a deadline for the whole answer
     retries: int = 3  # libretranslate: extra tries after a connection error, 429 or 5xx
+    device: str | None = None  # argos/ct2: auto | cpu | cuda (None: ARGOS_DEVICE_TYPE, else auto)
+    compute_type: str | None = None  # argos/ct2: None chooses for the device (toolkit.mt.device)
 
     def describe(self) -> str:
         """The spec as a user reads it (never with a password from the URL)."""
@@ -236,6 +240,8 @@ def parse_spec(value: Any, *, base: Path | None = None, where: str = "--engine")
         if base is not None and not full.is_absolute():
             full = base / full
         spec = replace(spec, path=str(full), family=checked.get("family"))
+    if kind in ("argos", "ct2"):
+        spec = replace(spec, device=checked.get("device"), compute_type=checked.get("compute_type"))
     if kind == "libretranslate":
         url = _server_url(checked.get("url") or "", where)
         key = checked.get("api_key")

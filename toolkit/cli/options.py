@@ -34,6 +34,11 @@ LocalesDir = Annotated[
 ]
 EngineSpecs = Annotated[list[str] | None, typer.Option("--engine", metavar="SPEC", help=ENGINE_HELP)]
 BeamSize = Annotated[int, typer.Option("--beam", min=1, help="Beam size (n-best width).")]
+DeviceName = Annotated[str | None, typer.Option(
+    "--device", metavar="auto|cpu|cuda", show_default=False,
+    help="Where CTranslate2 engines run: cuda when a GPU is there with auto "
+    "\\[default: the engine's device key, else ARGOS_DEVICE_TYPE, else auto].",
+)]
 
 
 def parse_langs(value: str) -> list[str]:

@@ -16,6 +16,7 @@ from rich.table import Table
 from toolkit.cli.options import (
     DEFAULT_LANGS,
     BeamSize,
+    DeviceName,
     EngineSpecs,
     GlossaryPath,
     Languages,
@@ -62,6 +63,7 @@ def translate(
     ),
     encoding: str = typer.Option(None, "--encoding", help="Input encoding if not UTF-8."),
     beam: BeamSize = 4,
+    device: DeviceName = None,
     glossary: GlossaryPath = None,
     no_glossary: NoGlossary = False,
     no_cache: bool = typer.Option(
@@ -119,7 +121,7 @@ def translate(
     terms = None if no_glossary else enforced_glossary(glossary)
     console.print(glossary_line(terms) if terms or not no_glossary else "glossary: none (--no-glossary)",
                   markup=False, highlight=False, soft_wrap=True)
-    loader = configured_engine_loader(beam, engine or (), use_cache=not no_cache)
+    loader = configured_engine_loader(beam, engine or (), use_cache=not no_cache, device=device)
     memory = None if no_tm else _memory_options(tm_accept_exact, tm_threshold)
     with _progress_bar(len(docs), langs, from_code) as progress:
         reports = localize_documents(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from toolkit.mt.ctranslate import CT2Engine, default_threads, default_token_budget
+from toolkit.mt.device import Device, choose_device
 from toolkit.mt.packages import InstalledModel, find_model, load_package
 from toolkit.mt.types import DEFAULT_BEAM
 
@@ -24,6 +25,7 @@ class ArgosEngine(CT2Engine):
         beam_size: int = DEFAULT_BEAM,
         token_budget: int | None = None,
         threads: int | None = None,
+        device: Device | None = None,
     ):
         self.model = model
         package = load_package(model.path)  # a garbage tokenizer is one error here
@@ -31,7 +33,7 @@ class ArgosEngine(CT2Engine):
         self.target_prefix = package.target_prefix or ""
         self.target_prefix_tokens = [self.target_prefix] if self.target_prefix else []
         super().__init__(model.path / "model", beam_size=beam_size, token_budget=token_budget,
-                         threads=threads)
+                         threads=threads, device=device)
 
     @property
     def model_id(self) -> str:
@@ -46,8 +48,10 @@ class ArgosEngine(CT2Engine):
 
 
 @lru_cache(maxsize=16)
-def _load(model: InstalledModel, beam_size: int, token_budget: int, threads: int) -> ArgosEngine:
-    return ArgosEngine(model, beam_size=beam_size, token_budget=token_budget, threads=threads)
+def _load(model: InstalledModel, beam_size: int, token_budget: int, threads: int,
+          device: Device | None = None) -> ArgosEngine:
+    return ArgosEngine(model, beam_size=beam_size, token_budget=token_budget, threads=threads,
+                       device=device)
 
 
 def load_argos_engine(
@@ -57,7 +61,9 @@ def load_argos_engine(
     beam_size: int = DEFAULT_BEAM,
     token_budget: int | None = None,
     threads: int | None = None,
+    device: Device | None = None,
 ) -> ArgosEngine:
     """The installed Argos package for a pair, loaded once per process and shared."""
     model = find_model(from_code, to_code)
-    return _load(model, beam_size, token_budget or default_token_budget(), threads or default_threads())
+    return _load(model, beam_size, token_budget or default_token_budget(), threads or default_threads(),
+                 device or choose_device())

@@ -25,6 +25,7 @@ from pathlib import Path
 from toolkit.config import EngineSpec
 from toolkit.errors import ToolkitError
 from toolkit.mt.ctranslate import CT2Engine, default_threads, default_token_budget
+from toolkit.mt.device import Device, choose_device
 from toolkit.mt.types import DEFAULT_BEAM, printable
 
 FAMILIES = ("marian", "nllb", "m2m100")
@@ -178,13 +179,14 @@ def load_ct2_engine(
     if family not in FAMILIES:
         raise ToolkitError(f"unknown ct2 model family '{family}' (choose from {', '.join(FAMILIES)})",
                            path=folder)
-    return _load(folder, family, from_code, to_code, beam_size, token_budget, threads)
+    device = choose_device(spec.device, spec.compute_type)
+    return _load(folder, family, from_code, to_code, beam_size, token_budget, threads, device)
 
 
 @lru_cache(maxsize=16)
 def _load(folder: Path, family: str, from_code: str, to_code: str, beam_size: int, token_budget: int,
-          threads: int) -> CT2Engine:
-    options = {"beam_size": beam_size, "token_budget": token_budget, "threads": threads}
+          threads: int, device: Device | None = None) -> CT2Engine:
+    options = {"beam_size": beam_size, "token_budget": token_budget, "threads": threads, "device": device}
     if family == "marian":
         return MarianEngine(folder, from_code, to_code, **options)
     return NllbEngine(folder, from_code, to_code, family=family, **options)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from toolkit.config import environment_setting
 from toolkit.errors import ToolkitError
+from toolkit.mt.device import Device, choose_device
 from toolkit.mt.types import DEFAULT_BEAM, Hypothesis, SentenceTranslation
 
 # Source tokens per CTranslate2 sub-batch. Decoding memory grows with it (x beam): 2048 keeps a
@@ -80,16 +81,19 @@ class CT2Engine:
         beam_size: int = DEFAULT_BEAM,
         token_budget: int | None = None,
         threads: int | None = None,
+        device: Device | None = None,
     ):
         import ctranslate2
 
+        self.device = device or choose_device()
         self.beam_size = beam_size
         self.token_budget = token_budget or default_token_budget()
         self.threads = threads or default_threads()
         self.calls = 0
         try:
             self.translator = ctranslate2.Translator(
-                str(model_dir), device="cpu", inter_threads=1, intra_threads=self.threads
+                str(model_dir), device=self.device.device, compute_type=self.device.compute_type,
+                inter_threads=1, intra_threads=self.threads,
             )
         except (RuntimeError, ValueError) as exc:
             raise ToolkitError(f"cannot load the CTranslate2 model ({exc})", path=model_dir) from None

@@ -23,9 +23,10 @@ Loader = Callable[[EngineSpec, str, str, int, int | None, int | None], Engine]
 def _argos(spec: EngineSpec, from_code: str, to_code: str, beam_size: int,
            token_budget: int | None, threads: int | None) -> Engine:
     from toolkit.mt.argos import load_argos_engine
+    from toolkit.mt.device import choose_device
 
     return load_argos_engine(from_code, to_code, beam_size=beam_size, token_budget=token_budget,
-                             threads=threads)
+                             threads=threads, device=choose_device(spec.device, spec.compute_type))
 
 
 def _ct2(spec: EngineSpec, from_code: str, to_code: str, beam_size: int,

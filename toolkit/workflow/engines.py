@@ -12,17 +12,27 @@ if TYPE_CHECKING:
 
 
 def configured_engine_loader(
-    beam_size: int = 4, engine_specs: Sequence[str] = (), *, use_cache: bool = True
+    beam_size: int = 4, engine_specs: Sequence[str] = (), *, use_cache: bool = True,
+    device: str | None = None,
 ) -> EngineLoader:
     """Engines loaded once per process, chosen per language by toolkit.toml and `engine_specs`
-    (``--engine`` values); wrapped by the persistent cache unless not `use_cache`."""
+    (``--engine`` values); wrapped by the persistent cache unless not `use_cache`. `device`
+    (``--device``) overrides every engine's device key."""
+    from dataclasses import replace
+
     from toolkit.config import load_config
+    from toolkit.mt.device import requested_device
     from toolkit.mt.registry import load_engine
 
     config = load_config(engine_specs or ())
+    if device is not None:
+        device = requested_device(device)  # a misspelt --device fails before anything runs
 
     def load(src: str, tgt: str):
-        return load_engine(src, tgt, beam_size=beam_size, spec=config.for_language(tgt))
+        spec = config.for_language(tgt)
+        if device is not None:
+            spec = replace(spec, device=device)
+        return load_engine(src, tgt, beam_size=beam_size, spec=spec)
 
     if not use_cache:
         return load
