@@ -160,7 +160,7 @@ def model_renders(engine, lang: str, concepts, *, use_cache: bool = True) -> set
     again). A model that renders a term in isolation usually renders it in context; one that
     never does would only fail rung 1 and cost a second call, so such terms are masked at once.
     """
-    from toolkit.terms.verify import find_rendering
+    from toolkit.terms.verify import accepted_forms, find_rendering
 
     model = engine.model_id
     path = _terms_file()
@@ -179,7 +179,7 @@ def model_renders(engine, lang: str, concepts, *, use_cache: bool = True) -> set
         per = len(TERM_PROBES)
         for i, concept in enumerate(todo):
             rendering = concept.renderings[lang]
-            forms = [rendering.text, *rendering.variants]
+            forms = accepted_forms(concept, lang) or [rendering.text]
             hyps = [h.text for r in results[i * per:(i + 1) * per] for h in r.hypotheses]
             _RENDERS[model, keys[concept.id]] = any(find_rendering(h, forms, lang) for h in hyps)
         if use_cache:

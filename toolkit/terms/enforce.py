@@ -133,6 +133,7 @@ class Unit:
 def _required(glossary, text: str, lang: str):
     """Glossary matches in a sentence with the rendering required for `lang`."""
     from toolkit.terms.match import concept_index, find_terms
+    from toolkit.terms.verify import accepted_forms
 
     by_id = concept_index(glossary)
     required = []
@@ -142,7 +143,9 @@ def _required(glossary, text: str, lang: str):
         if concept.dnt:  # the source form itself comes back (THAAD, or its long form)
             required.append((match, concept, match.text, concept.forms))
         elif rendering is not None and rendering.text and rendering.status != "rejected":
-            required.append((match, concept, rendering.text, [rendering.text, *rendering.variants]))
+            # forms of a rejected rendering never count as rendered (the check would flag them)
+            forms = accepted_forms(concept, lang) or [rendering.text]
+            required.append((match, concept, rendering.text, forms))
     return required
 
 
