@@ -91,5 +91,7 @@ def test_an_engine_gets_the_chosen_device(installed_models):
 
     engine = load_engine("en", "de")
     assert engine.device == Device("cpu", "int8")
+    if not engine.translator.model_is_loaded:  # engines are shared and unloaded between languages
+        engine.translator.load_model()
     assert engine.translator.device == "cpu"
     assert engine.translator.compute_type.startswith("int8")  # int8 weights (int8_float32 on this CPU)

@@ -94,7 +94,7 @@ def test_environment_settings_follow_the_same_schema(installed_models, tmp_path,
 def test_the_schema_is_one_table_of_types_and_ranges():
     """Every engine option and TOOLKIT_* variable is in the schema, with a type and a meaning."""
     assert set(OPTIONS) == {"engine", "path", "family", "url", "api_key", "api_key_env", "batch_size",
-                            "concurrency", "timeout", "retries"}
+                            "concurrency", "timeout", "retries", "device", "compute_type"}
     for setting in (*OPTIONS.values(), *ENVIRONMENT.values()):
         assert setting.type in (str, int, float) and setting.meaning
         if setting.type is not str:
