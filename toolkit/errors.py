@@ -7,6 +7,7 @@ a `Severity`, defined here once so every layer uses the same two values.
 
 from __future__ import annotations
 
+import warnings
 from enum import Enum
 from pathlib import Path
 
@@ -34,6 +35,16 @@ class ModelNotInstalled(ToolkitError):
     Any other engine error (a LibreTranslate server that is down, a broken model folder) is not
     "no model" and always stops the run.
     """
+
+
+class ToolkitWarning(UserWarning):
+    """Something the run worked around (no cache, drafts not kept): the CLI shows it as one
+    `warning:` line on stderr; library callers get Python's warnings machinery."""
+
+
+def warn(message: str) -> None:
+    """Report a worked-around problem without printing: nothing below the CLI writes to a terminal."""
+    warnings.warn(message, ToolkitWarning, stacklevel=2)
 
 
 class Severity(str, Enum):

@@ -8,6 +8,7 @@ argostranslate) are imported inside commands so `toolkit --help` starts fast.
 from __future__ import annotations
 
 import sys
+import warnings
 
 import typer
 
@@ -16,7 +17,7 @@ from toolkit.cli import cache, catalogs, glossary, models, tm
 from toolkit.cli.eval import evaluate
 from toolkit.cli.output import console, err
 from toolkit.cli.translate import translate
-from toolkit.errors import ToolkitError
+from toolkit.errors import ToolkitError, ToolkitWarning
 
 app = typer.Typer(
     help="Offline translation and localization for newsrooms: English articles into Greek, "
@@ -68,8 +69,21 @@ def one_line(exc: Exception) -> str:
     return " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """The library's ToolkitWarnings as `warning: ...` lines; other warnings as Python shows them."""
+    if issubclass(category, ToolkitWarning):
+        err.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
+    else:
+        _python_show_warning(message, category, filename, lineno, file, line)
+
+
+_python_show_warning = warnings.showwarning
+
+
 def main() -> None:
     """Console-script entry point: run the app, turning ToolkitError into one line + exit 1."""
+    warnings.simplefilter("always", ToolkitWarning)  # every occurrence is one line, none hidden
+    warnings.showwarning = _show_warning
     try:
         app()
     except ToolkitError as exc:

@@ -18,13 +18,12 @@ import hashlib
 import json
 import os
 import sqlite3
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from toolkit.errors import ToolkitError
+from toolkit.errors import ToolkitError, warn
 from toolkit.mt.types import Hypothesis, SentenceTranslation, clean_text
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS mt (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
@@ -129,11 +128,7 @@ class DamagedCache(Exception):
     """The cache file is a database, but not a usable translation cache."""
 
 
-def _warn(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr, flush=True)
-
-
-def open_cache(path: str | Path | None = None, *, warn: Callable[[str], None] = _warn) -> TranslationCache:
+def open_cache(path: str | Path | None = None, *, warn: Callable[[str], None] = warn) -> TranslationCache:
     """The persistent cache; an in-memory one (and a `warn`ing) where its folder cannot be
     written; one clear error when its file is there but unusable.
 

@@ -14,7 +14,6 @@ because the catalogs are written and this run's drafts are only missing from the
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -22,17 +21,13 @@ from typing import TYPE_CHECKING
 
 import polib
 
-from toolkit.errors import ToolkitError
+from toolkit.errors import ToolkitError, warn
 from toolkit.l10n.comments import is_machine, machine_engine
 from toolkit.l10n.plan import Action, CatalogPlan
 from toolkit.mt.drafts import Draft, drafts_path, open_drafts, record_drafts
 
 if TYPE_CHECKING:
     from toolkit.terms.glossary import Glossary
-
-
-def _warn(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 def check_drafts_store(locales_dir: str | Path) -> None:
@@ -61,7 +56,7 @@ def record_run_drafts(
     drafts: Sequence[Draft],
     *,
     glossary: Glossary | None = None,
-    warn: Callable[[str], None] = _warn,
+    warn: Callable[[str], None] = warn,
 ) -> int:
     """Record a run's drafts in one transaction, with the glossary's fingerprint; how many.
 
