@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from toolkit.cli.options import GlossaryPath, LocalesDir, enforced_glossary, glossary_line
+from toolkit.cli.options import GlossaryPath, LocalesDir, glossary_line
 from toolkit.cli.output import console
 from toolkit.errors import ToolkitError
 from toolkit.l10n.discover import DEFAULT_LOCALES
@@ -86,8 +86,10 @@ def qa(
     """Check catalogs for what MT gets wrong; exit 1 when there are errors."""
     from toolkit.l10n.discover import catalog_paths
     from toolkit.qa.catalog_report import check_catalog, reports_json
+    from toolkit.terms.default import load_enforced_glossary  # lazily: not for --help
 
-    terms = enforced_glossary(glossary)
+
+    terms = load_enforced_glossary(glossary)
     reports = [check_catalog(p, glossary=terms) for p in catalog_paths(paths or [])]
     errors = sum(r.errors() for r in reports)
     warnings = sum(r.warnings() for r in reports)
@@ -125,7 +127,9 @@ def report(
         pos = catalogs_for_domain(locales, str(targets[0]))
     else:
         pos = catalog_paths(targets)
-    terms = enforced_glossary(glossary)
+    from toolkit.terms.default import load_enforced_glossary  # lazily: not for --help
+
+    terms = load_enforced_glossary(glossary)
     findings = {}
     for po in pos:
         r = check_catalog(po, glossary=terms)

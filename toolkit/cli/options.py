@@ -49,15 +49,6 @@ def parse_langs(value: str) -> list[str]:
     return langs
 
 
-def enforced_glossary(path: Path | None):
-    """The glossary a ``--glossary`` value means (see `toolkit.terms.default`), or None when none
-    was given and there is no default one. Commands say which one they used on stdout (stderr is
-    kept for the one error line)."""
-    from toolkit.terms.default import load_enforced_glossary
-
-    return load_enforced_glossary(path)
-
-
 def glossary_line(glossary) -> str:
     """'glossary: PATH', or 'glossary: none' with how to get one."""
     from toolkit.terms.default import NO_GLOSSARY_HINT

@@ -22,7 +22,6 @@ from toolkit.cli.options import (
     Languages,
     LocalesDir,
     NoGlossary,
-    enforced_glossary,
     glossary_line,
     parse_langs,
 )
@@ -118,7 +117,9 @@ def translate(
         from_code = "en"
         for doc in docs:
             require_english(doc)
-    terms = None if no_glossary else enforced_glossary(glossary)
+    from toolkit.terms.default import load_enforced_glossary  # lazily: not for --help
+
+    terms = None if no_glossary else load_enforced_glossary(glossary)
     console.print(glossary_line(terms) if terms or not no_glossary else "glossary: none (--no-glossary)",
                   markup=False, highlight=False, soft_wrap=True)
     loader = configured_engine_loader(beam, engine or (), use_cache=not no_cache, device=device)

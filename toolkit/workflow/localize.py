@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polib
 
@@ -79,34 +80,17 @@ class LanguageReport:
 
 
 def localize_document(
-    doc: Document,
-    langs: Sequence[str],
-    *,
-    locales_dir: str | Path,
-    domain: str | None = None,
-    out_dir: str | Path | None = None,
-    from_code: str = "en",
-    engine_loader: EngineLoader = load_engine,
-    glossary: Glossary | None = None,
-    skip_missing: bool = False,
-    progress: Progress | None = None,
-    lock_wait: float = 60.0,
-    overwrite_reviewed: bool = False,
-    memory: MemoryOptions | None = None,
+    doc: Document, langs: Sequence[str], *, domain: str | None = None, **options: Any
 ) -> list[LanguageReport]:
     """Article -> .pot and one .po per language (msgmerge semantics), plus rendered articles.
 
     Only blocks the existing catalog cannot answer go to the model: an unchanged article makes
     no model call and loads no model. Every model needed is loaded before anything is written,
     and one run at a time holds the locales folder. Reviewed translations are kept unless
-    `overwrite_reviewed`; even then, never for a language whose model is missing.
+    `overwrite_reviewed`; even then, never for a language whose model is missing. The options
+    are `localize_documents`' (one list of them, so the two cannot drift apart).
     """
-    options = LocalizeOptions(
-        locales_dir=Path(locales_dir), out_dir=Path(out_dir) if out_dir is not None else None,
-        from_code=from_code, engine_loader=engine_loader, glossary=glossary, skip_missing=skip_missing,
-        progress=progress, lock_wait=lock_wait, overwrite_reviewed=overwrite_reviewed, memory=memory,
-    )
-    return _run([doc], langs, [domain] if domain else None, options)[0]
+    return localize_documents([doc], langs, domains=[domain] if domain else None, **options)[0]
 
 
 def localize_documents(
