@@ -7,6 +7,7 @@ session temp dir here, before any test imports it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -119,7 +120,7 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, timeou
     """Run the real `toolkit` CLI in a subprocess (python -m toolkit)."""
     full_env = dict(os.environ)
     full_env.update(env or {})
-    full_env["COLUMNS"] = "200"
+    full_env["COLUMNS"] = (env or {}).get("COLUMNS", "200")
     return subprocess.run(
         [sys.executable, "-m", "toolkit", *args],
         capture_output=True,
@@ -128,6 +129,17 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, timeou
         cwd=cwd or ROOT,
         timeout=timeout,
     )
+
+
+def table_row(line: str) -> list[str]:
+    """The cells of one row of a table as `toolkit` prints it outside a terminal (plain aligned
+    columns, at least two spaces apart; toolkit.cli.tables)."""
+    return re.split(r"\s{2,}", line.strip())
+
+
+def find_row(stdout: str, first: str) -> list[str]:
+    """The cells of the first row whose first cell is FIRST."""
+    return next(row for row in map(table_row, stdout.splitlines()) if row[0] == first)
 
 
 def invoke(*args: str, env: dict | None = None, cwd: Path | None = None):

@@ -13,7 +13,7 @@ from toolkit.formats.document import read_document
 from toolkit.l10n.translate import mt_text
 from toolkit.segment import join, segment_block
 
-from conftest import ARTICLE, ROOT, invoke, run_cli
+from conftest import ARTICLE, ROOT, find_row, invoke, run_cli
 from pseudo import expected_translation
 
 SUBCOMMANDS = [
@@ -119,9 +119,8 @@ def test_translate_four_languages_summary(installed_models, tmp_path):
     for lang in ("el", "ru", "de", "tr"):
         assert (tmp_path / f"article.{lang}.txt").is_file()
         assert (tmp_path / "loc" / lang / "LC_MESSAGES" / "article.po").is_file()
-        line = next(line for line in result.stdout.splitlines() if f" {lang} " in line)
         # lang | reused | translated | sentences | seconds | terms ok | n-best | masked | flagged
-        row = [cell.strip() for cell in line.split("│") if cell.strip()]
+        row = find_row(result.stdout, lang)
         assert row[2:4] == [str(len(blocks)), "51"]
         assert sum(int(n) for n in row[5:9]) > 40  # glossary term occurrences in the article
 

@@ -64,7 +64,7 @@ def test_detect_format(name: str, fmt: str) -> None:
 
 @pytest.mark.parametrize("name", ["a.pdf", "README", "a.docx"])
 def test_detect_format_unknown(name: str) -> None:
-    with pytest.raises(ToolkitError, match="--format") as err:
+    with pytest.raises(ToolkitError, match=r"rename it to end in \.txt, \.md or \.html") as err:
         detect_format(name)
     assert err.value.path == name
 

@@ -14,7 +14,7 @@ import pytest
 
 from toolkit.l10n.comments import is_machine
 
-from conftest import ARTICLE, run_cli
+from conftest import ARTICLE, find_row, run_cli, table_row
 
 OPINIONS = ARTICLE.read_text(encoding="utf-8").split("\n")[37]  # the footer: op-ed disclaimer
 OPINIONS_EL = (
@@ -76,8 +76,7 @@ def translate(tmp_path, locales, text: str, *args: str, name: str = "follow-up",
 
 
 def summary_row(stdout: str, lang: str = "el") -> list[str]:
-    line = next(line for line in stdout.splitlines() if f" {lang} " in line)
-    return [cell.strip() for cell in line.split("│") if cell.strip()]
+    return find_row(stdout, lang)
 
 
 def test_a_new_article_gets_the_reviewed_footer_and_suggestions(locales, tmp_path):
@@ -156,7 +155,7 @@ def test_translate_batch_has_the_memory_column_and_no_tm(locales, tmp_path):
     assert result.returncode == 0, result.stderr
     for name in ("one", "two"):
         line = next(line for line in result.stdout.splitlines() if f"{name}.txt" in line)
-        assert line.split("│")[-2].strip() == "1+1s", line  # memory: the disclaimer, one sentence
+        assert table_row(line)[-1] == "1+1s", line  # memory: the disclaimer, one sentence
     (tmp_path / "three.txt").write_text(f"{OPINIONS}\n", encoding="utf-8")
     fresh = run_cli(*args[:1], str(tmp_path / "three.txt"), *args[3:], "--no-tm")  # the alias has it too
     assert fresh.returncode == 0, fresh.stderr
@@ -218,7 +217,7 @@ def test_tm_stats_search_export_import(locales, tmp_path):
     stats = run_cli("tm", "stats", "--locales", str(locales))
     assert stats.returncode == 0, stats.stderr
     row = next(line for line in stats.stdout.splitlines() if "el/LC_MESSAGES/article.po" in line)
-    assert [c.strip() for c in row.split("│") if c.strip()] == ["el", "catalog", "el/LC_MESSAGES/article.po",
+    assert table_row(row) == ["el", "catalog", "el/LC_MESSAGES/article.po",
                                                                 "3", "4"]
 
     found = run_cli("tm", "search", "balanced journalism", "--lang", "el", "--locales", str(locales))

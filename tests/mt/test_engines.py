@@ -25,7 +25,7 @@ from toolkit.terms.glossary import load_glossary
 from toolkit.terms.verify import check_translation
 from toolkit.workflow.localize import localize_document
 
-from conftest import ARTICLE, GLOSSARY, LANGS, invoke, run_cli
+from conftest import ARTICLE, GLOSSARY, LANGS, invoke, run_cli, table_row
 from libretranslate_server import expected_output
 
 # -- configuration -------------------------------------------------------------------------------
@@ -94,8 +94,7 @@ def test_models_engines_shows_the_choice(tmp_path):
     (tmp_path / "toolkit.toml").write_text('[engines]\ntr = "ct2:models/opus"\n', encoding="utf-8")
     result = invoke("models", "engines", "--engine", "de=libretranslate:http://mt:5000", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    rows = {line.split("│")[1].strip(): line.split("│")[2].strip()
-            for line in result.stdout.splitlines() if line.startswith("│")}
+    rows = {row[0]: row[1] for row in map(table_row, result.stdout.splitlines()[2:]) if len(row) == 2}
     assert rows == {"el": "argos", "ru": "argos", "de": "libretranslate:http://mt:5000",
                     "tr": f"ct2:{tmp_path / 'models' / 'opus'}"}
 

@@ -9,24 +9,28 @@ from rich.table import Table
 
 from toolkit.cli.options import GlossaryPath, LocalesDir, glossary_line
 from toolkit.cli.output import console
+from toolkit.cli.tables import print_table
 from toolkit.errors import ToolkitError
 from toolkit.l10n.discover import DEFAULT_LOCALES
 
 
 def compile_(
     locales: LocalesDir = DEFAULT_LOCALES,
-    use_fuzzy: bool = typer.Option(False, "--use-fuzzy", help="Include fuzzy (unreviewed) entries."),
+    include_fuzzy: bool = typer.Option(
+        False, "--include-fuzzy", help="Include fuzzy (unreviewed) entries, as `render` does."
+    ),
+    use_fuzzy: bool = typer.Option(False, "--use-fuzzy", hidden=True),  # old name, kept for scripts
 ) -> None:
     """Compile every .po under LOCALES to .mo for the website (fuzzy entries left out)."""
     from toolkit.l10n.publish import compile_locales
 
-    for mo in compile_locales(locales, use_fuzzy=use_fuzzy):
+    for mo in compile_locales(locales, use_fuzzy=include_fuzzy or use_fuzzy):
         console.print(f"{mo}")
 
 
 def render(
     po: Path = typer.Argument(..., help="A translated catalog (.po)."),
-    out: Path = typer.Option(..., "--out", help="Where to write the translated article."),
+    out: Path = typer.Option(..., "-o", "--out", help="Where to write the translated article."),
     source: Path = typer.Option(
         None, "--source", help="The source article \\[default: from the catalog's #: references]."
     ),
@@ -84,6 +88,8 @@ def qa(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
 ) -> None:
     """Check catalogs for what MT gets wrong; exit 1 when there are errors."""
+    from rich.markup import escape
+
     from toolkit.l10n.discover import catalog_paths
     from toolkit.qa.catalog_report import check_catalog, reports_json
     from toolkit.terms.default import load_enforced_glossary  # lazily: not for --help
@@ -104,10 +110,10 @@ def qa(
             for e in r.entries:
                 for f in e.findings:
                     style = "red" if f.severity == "error" else "yellow"
-                    entry = e.msgid if len(e.msgid) <= 40 else e.msgid[:39] + "…"
+                    entry = escape(e.msgid)  # whole: the table folds or wraps it, never cuts it
                     severity = f"[{style}]{f.severity}[/]"
                     table.add_row(str(e.line or ""), f.check_id, severity, entry, f.message)
-            console.print(table)
+            print_table(table)
     if errors or (strict and warnings):
         raise typer.Exit(1)
 

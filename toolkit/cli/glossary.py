@@ -10,6 +10,8 @@ from rich.table import Table
 
 from toolkit.cli.options import GlossaryPath
 from toolkit.cli.output import console
+from toolkit.cli.tables import print_table
+from toolkit.errors import ToolkitError
 
 app = typer.Typer(
     help="The terminology glossary: create it, lint it, check translations against it.",
@@ -37,13 +39,16 @@ def glossary_lint(
     path: Path = typer.Argument(
         None, help="Glossary file \\[default: toolkit.toml's glossary, else glossaries/defense.csv]."
     ),
+    glossary: GlossaryPath = None,  # the name every other command uses for it
 ) -> None:
     """Duplicates, conflicts, overlapping terms, missing languages, empty renderings."""
     from toolkit.terms.default import default_glossary_path
     from toolkit.terms.glossary import load_glossary
     from toolkit.terms.lint import cached_lint
 
-    source = default_glossary_path(path)
+    if path and glossary and path != glossary:
+        raise ToolkitError("give the glossary once: as PATH or as --glossary")
+    source = default_glossary_path(path or glossary)
     issues = cached_lint(load_glossary(source))
     for issue in issues:
         style = "red" if issue.severity == "error" else "yellow"
@@ -77,7 +82,7 @@ def glossary_check(
         table.add_row(
             check.term, f"[{style}]{check.status}[/]", check.expected, check.found or check.forbidden or ""
         )
-    console.print(table)
+    print_table(table)
     bad = [c for c in checks if c.status != "found"]
     console.print(f"{len(checks) - len(bad)} found, {len(bad)} missing or forbidden")
     if bad:
@@ -87,7 +92,7 @@ def glossary_check(
 @app.command("export")
 def glossary_export(
     lang: str = typer.Option(..., "--lang", help="el, ru, de, tr, or all (CSV and TBX only)."),
-    out: Path = typer.Option(..., "--out", "-o", help="File to write: .po, .csv or .tbx."),
+    out: Path = typer.Option(..., "-o", "--out", help="File to write: .po, .csv or .tbx."),
     fmt: str = typer.Option(None, "--format", help="po, csv or tbx \\[default: from --out]."),
     status: str = typer.Option(None, "--status", help="Only proposed, approved or rejected renderings."),
     article: Path = typer.Option(None, "--article", help="Show the article sentences with each term."),
@@ -149,7 +154,7 @@ def glossary_extract(
         table.add_column(col)
     for c in extract_terms(text, load_default_glossary(glossary), min_count=min_count):
         table.add_row(str(c.count), c.kind, escape(c.phrase), escape(c.first_context))
-    console.print(table)
+    print_table(table)
 
 
 @app.command("stats")
@@ -172,7 +177,7 @@ def glossary_stats(
         table.add_column(status, justify="right")
     for lang, counts in stats_of(terms).items():
         table.add_row(lang, *(str(n) for n in counts.values()))
-    console.print(table)
+    print_table(table)
     blockers = blocking_terms(terms)
     if blocking:
         for lang, ids in blockers.items():

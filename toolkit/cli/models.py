@@ -9,6 +9,7 @@ from rich.table import Table
 
 from toolkit.cli.options import DEFAULT_LANGS, EngineSpecs, Languages, parse_langs
 from toolkit.cli.output import console, err
+from toolkit.cli.tables import print_table
 from toolkit.errors import ToolkitError
 
 app = typer.Typer(
@@ -40,8 +41,8 @@ def models_list() -> None:
     for col in ("pair", "version", "size", "path"):
         table.add_column(col)
     for m in models:
-        table.add_row(m.pair, m.version, _size(m.size), str(m.path))
-    console.print(table)
+        table.add_row(m.pair, f"{m.version} (test)" if m.test else m.version, _size(m.size), str(m.path))
+    print_table(table)
 
 
 @app.command("available")
@@ -58,7 +59,7 @@ def models_available(
         if from_code and m.from_code != from_code:
             continue
         table.add_row(f"{m.from_code}-{m.to_code}", m.version, m.name)
-    console.print(table)
+    print_table(table)
 
 
 @app.command("install")
@@ -66,26 +67,45 @@ def models_install(
     source: str = typer.Argument(..., help="Source language code, or a .argosmodel file."),
     targets: list[str] = typer.Argument(None, help="Target language codes (after a source code)."),
     force: bool = typer.Option(False, "--force", help="Reinstall pairs that are already installed."),
+    upgrade: bool = typer.Option(
+        False, "--upgrade", help="Install newer index versions of installed pairs (all of SOURCE's "
+        "when no target is given)."
+    ),
 ) -> None:
     """Install `en el ru de tr` from the Argos index, or a local FILE.argosmodel (offline).
 
-    Pairs already installed are skipped (use --force to reinstall or upgrade).
+    Pairs already installed are skipped unless --upgrade finds a newer version in the index or
+    --force reinstalls; a test package (the toolkit's fixtures) is always replaced.
     """
     from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
     from toolkit.mt import packages as models
 
+    if not targets and upgrade and not Path(source).exists():
+        targets = [m.to_code for m in models.installed_models() if m.from_code == source]
+        if not targets:
+            console.print(f"no {source}-* packages installed, nothing to upgrade")
+            return
     if not targets:
         if Path(source).suffix != ".argosmodel" and not Path(source).exists():
             raise ToolkitError("give a pair (`toolkit models install en el`) or a .argosmodel file")
         model = models.install_file(source)
         console.print(f"installed {model.pair} {model.version} at {model.path}")
         return
-    have = {m.to_code for m in models.installed_models() if m.from_code == source}
+    have = {m.to_code: m for m in models.installed_models() if m.from_code == source}
     for target in targets:
-        if target in have and not force:
-            console.print(f"{source}-{target} is already installed (--force to reinstall)")
+        old = have.get(target)
+        newest = models.newest_in_index(source, target) if old and upgrade and not old.test else None
+        if not models.needs_install(old, force=force, upgrade=upgrade,
+                                    index_version=newest.version if newest else None):
+            if upgrade:
+                console.print(f"{old.pair} {old.version} is the newest version in the index")
+            else:
+                console.print(f"{old.pair} is already installed (--upgrade for a newer version, "
+                              "--force to reinstall)")
             continue
+        if old is not None and old.test:
+            console.print(f"replacing the test package {old.pair} {old.version} with the index's")
         with Progress(
             *Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
             console=err, transient=True, disable=not err.is_terminal,
@@ -144,4 +164,4 @@ def models_engines(to: Languages = DEFAULT_LANGS, engine: EngineSpecs = None) ->
         table.add_column(col)
     for lang in parse_langs(to):
         table.add_row(lang, config.for_language(lang).describe())
-    console.print(table)
+    print_table(table)

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from toolkit.cli.options import LocalesDir
 from toolkit.cli.output import console, err
+from toolkit.cli.tables import print_table
 from toolkit.errors import ToolkitError
 from toolkit.l10n.discover import DEFAULT_LOCALES
 
@@ -51,7 +52,7 @@ def tm_stats(locales: LocalesDir = DEFAULT_LOCALES) -> None:
         table.add_column(col, justify="right" if col in ("paragraphs", "sentences") else "left")
     for row in sorted(stats.rows, key=lambda r: (r.lang, r.origin.value, r.name)):
         table.add_row(row.lang, row.origin.value, row.name, str(row.paragraphs), str(row.sentences))
-    console.print(table)
+    print_table(table)
 
 
 @app.command("search")
@@ -75,7 +76,7 @@ def tm_search(
         table.add_column(col, overflow="fold")
     for m in matches:
         table.add_row(m.where, m.source, m.target)
-    console.print(table)
+    print_table(table)
 
 
 @app.command("import")

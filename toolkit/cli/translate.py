@@ -26,6 +26,7 @@ from toolkit.cli.options import (
     parse_langs,
 )
 from toolkit.cli.output import console, err
+from toolkit.cli.tables import print_table
 from toolkit.errors import ToolkitError
 from toolkit.l10n.discover import DEFAULT_LOCALES
 
@@ -35,7 +36,7 @@ def translate(
         ..., help="Articles (.txt, .md, .html), folders of them, or glob patterns like 'articles/*.md'."
     ),
     to: Languages = DEFAULT_LANGS,
-    out: Path = typer.Option(Path("out"), "--out", help="Folder for the translated articles."),
+    out: Path = typer.Option(Path("out"), "-o", "--out", help="Folder for the translated articles."),
     locales: LocalesDir = DEFAULT_LOCALES,
     domain: str = typer.Option(
         None, "--domain",
@@ -200,7 +201,7 @@ def _print_languages(doc, reports, locales: Path, out: Path) -> None:
         )
         if result:
             flagged += [(report.lang, b.index, f) for b in result.blocks for f in b.flags]
-    console.print(table)
+    print_table(table)
     console.print(f"catalogs: {locales}/<lang>/LC_MESSAGES/{reports[0].po_path.name}   articles: {out}/")
     used = [f"{r.lang} {r.result.model_id}" for r in reports if r.result]
     if used:
@@ -228,6 +229,6 @@ def _print_articles(docs, langs: Sequence[str], reports) -> None:
         flagged = sum(len(b.flags) for r in per_lang if r.result for b in r.result.blocks)
         table.add_row(doc.path, str(len(doc.blocks)), str(reused), str(translated), str(flagged),
                       f"{memory}+{sentences}s" if sentences else str(memory))
-    console.print(table)
+    print_table(table)
     calls = {r.lang: r.result.model_calls for per in reports for r in per if r.result}
     console.print(f"model calls per language: {calls or 'none (everything reused)'}")

@@ -237,7 +237,7 @@ def detect_format(path: str | Path) -> str:
     except KeyError:
         what = f"extension '{suffix}'" if suffix else "no extension"
         raise ToolkitError(
-            f"cannot tell the format from {what}: use {_suggested_suffixes()}, or --format",
+            f"cannot tell the format from {what}: rename it to end in {_suggested_suffixes()}",
             path=path,
         ) from None
 

@@ -58,6 +58,7 @@ class InstalledModel:
     path: Path
     size: int
     target_prefix: str = ""
+    test: bool = False  # a test fixture package ("test": true): any index package replaces it
 
     @property
     def pair(self) -> str:
@@ -126,6 +127,7 @@ def installed_models() -> list[InstalledModel]:
                 path=folder,
                 size=_dir_size(folder),
                 target_prefix=metadata.get("target_prefix") or "",
+                test=metadata.get("test") is True,
             )
         )
     return sorted(models, key=lambda m: (m.pair, m.version))
@@ -346,19 +348,45 @@ def install_from_index(
     from_code: str, to_code: str, progress: Progress | None = None
 ) -> InstalledModel:
     """Find a pair in the Argos index, download it and install it."""
-    candidates = [
-        m for m in available_models() if (m.from_code, m.to_code) == (from_code, to_code)
-    ]
-    if not candidates:
+    newest = newest_in_index(from_code, to_code)
+    if newest is None:
         raise ToolkitError(
             f"the Argos index has no {from_code}->{to_code} package "
             "(see `toolkit models available`)"
         )
-    path = download(candidates[-1], progress)
+    path = download(newest, progress)
     try:
         return install_file(path)
     finally:
         path.unlink(missing_ok=True)
+
+
+def version_key(version: str) -> tuple:
+    """Sort key for package versions, as argostranslate compares them (PEP 440); a version
+    it cannot parse sorts below every parseable one."""
+    import packaging.version
+
+    try:
+        return (1, packaging.version.parse(version))
+    except packaging.version.InvalidVersion:
+        return (0, version)
+
+
+def newest_in_index(from_code: str, to_code: str) -> AvailableModel | None:
+    """The index's newest package for a pair, or None when it has none."""
+    candidates = [m for m in available_models() if (m.from_code, m.to_code) == (from_code, to_code)]
+    return max(candidates, key=lambda m: version_key(m.version), default=None)
+
+
+def needs_install(installed: InstalledModel | None, *, force: bool = False,
+                  upgrade: bool = False, index_version: str | None = None) -> bool:
+    """Whether `models install` installs a pair from the index: when it is missing, forced,
+    a test package (never the real model), or with --upgrade when the index has a newer one."""
+    if installed is None or force or installed.test:
+        return True
+    if upgrade and index_version is not None:
+        return version_key(index_version) > version_key(installed.version)
+    return False
 
 
 def remove(from_code: str, to_code: str) -> InstalledModel:
