@@ -211,25 +211,11 @@ def bench_lookup(repeats: int, mt_seconds: float | None):
 
 def article_mt_seconds(repeats: int = 2) -> float:
     """The toolkit pipeline's time for the article on the Argos-size random model (as row 1)."""
-    from bench.run import (
-        BEAM,
-        RANDOM_PACKAGES,
-        THREADS,
-        Bounded,
-        best_of,
-        install_random_packages,
-        pinned_length,
-    )
+    from bench.run import best_of, random_engine
     from toolkit.formats.document import read_document
-    from toolkit.mt.argos import ArgosEngine
-    from toolkit.mt.packages import find_model
     from toolkit.workflow.localize import translate_blocks
 
-    install_random_packages(("de",), RANDOM_PACKAGES)
-    os.environ["ARGOS_PACKAGES_DIR"] = str(RANDOM_PACKAGES)
-    engine = ArgosEngine(find_model("en", "de"), beam_size=BEAM, threads=THREADS)
-    max_len, _ = pinned_length(engine.tokenize)
-    engine.translator = Bounded(engine.translator, max_len)
+    engine = random_engine("de")
     doc = read_document(ARTICLE)
     seconds, _ = best_of(lambda: translate_blocks(doc.blocks, engine, "de"), repeats)
     return seconds

@@ -182,6 +182,20 @@ def pinned_length(tokenize: Callable[[str], list]) -> tuple[int, list[int]]:
     return round(1.1 * sum(lengths) / len(lengths)), lengths
 
 
+def random_engine(lang: str = "de"):
+    """The Argos-size random en->`lang` engine, decoding exactly the pinned length: the engine
+    the speed rows share (installed on first use)."""
+    from toolkit.mt.argos import ArgosEngine
+    from toolkit.mt.packages import find_model
+
+    install_random_packages((lang,), RANDOM_PACKAGES)
+    os.environ["ARGOS_PACKAGES_DIR"] = str(RANDOM_PACKAGES)  # for find_model and argostranslate
+    engine = ArgosEngine(find_model("en", lang), beam_size=BEAM, threads=THREADS)
+    max_len, _ = pinned_length(engine.tokenize)
+    engine.translator = Bounded(engine.translator, max_len)
+    return engine
+
+
 def install_fixture_packages(fixtures: Path) -> list[Path] | None:
     """The four pseudo-language packages, installed into the bench's fixture packages dir."""
     from toolkit.mt.packages import install_file, installed_models
@@ -690,6 +704,12 @@ def print_table(rows: list[Row]) -> None:
     print(line)
 
 
+def _forms(repeats: int) -> Row:
+    from bench.forms import bench_forms  # bench/forms.py
+
+    return bench_forms(repeats)
+
+
 def _glossary_scale() -> Row:
     from bench.glossary_scale import bench_glossary_scale  # bench/glossary_scale.py
 
@@ -706,7 +726,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder with translate-en_{el,ru,de,tr}.argosmodel")
     parser.add_argument("--only", default="",
                         help="comma-separated subset: argos,localize,help,rss,rss-argos-size,glossary,"
-                        "glossary-scale,memory,gpu")
+                        "glossary-scale,forms,memory,gpu")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON")
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.only.split(",") if s.strip()}
@@ -748,6 +768,7 @@ def main(argv: list[str] | None = None) -> int:
     ), None)
     row("glossary", lambda: bench_glossary(args.fixture_repeats),
         Row("glossary enforcement: with / without", None, "<= 1.15x", None))
+    row("forms", lambda: _forms(args.repeats), None)  # bench/forms.py: Argos-size model
     row("glossary-scale", _glossary_scale,
         Row("20,000-concept glossary / shipped glossary, `toolkit translate`", None, "<= 1.2x", None))
     if wanted("memory"):  # two rows (bench/memory.py): lookups in 100,000 units, incremental refresh

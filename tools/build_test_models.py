@@ -16,6 +16,12 @@ The "translation" is a fixed, seeded permutation over SentencePiece pieces:
   punctuation, digits (digits are split into single-digit pieces), byte-fallback pieces,
   the bare ``▁`` and mixed pieces.
 
+and one piece of grammar (``INFLECTION_TRIGGER``): the word "of" directly before a word or a
+placeholder is not translated; the word's translation gets the case ending ``ᵍ`` (a
+user-defined piece appended to the vocabulary) instead, so the glossary's form choice can be
+tested ("of Article 5" needs the genitive form of its rendering).  The tiny Marian/NLLB
+fixtures of ``tools/build_ct2_models.py`` keep the plain language (no inflection).
+
 So every English word becomes a made-up word while numbers, punctuation, spacing and
 placeholders are copied verbatim.  The expected output of the engine for any input is
 therefore computable: ``tests/pseudo.py`` (``expected_translation(text)``) encodes with
@@ -91,11 +97,35 @@ CT2_DIR = MODELS_DIR / "pseudo-ct2"
 SPM_PATH = MODELS_DIR / "sentencepiece.model"
 RULE_PATH = MODELS_DIR / "pseudo_rule.json"
 SBD_ONNX_PATH = ROOT / "tests" / "fixtures" / "sbd" / "en.onnx"
+# ``--forms``: the inflected pseudo-language (one en->el package, unpacked, for the glossary's
+# form-choice tests).  The shared fixtures above stay the plain language: a plain rebuild
+# reproduces them, ``--forms`` reproduces tests/fixtures/forms.
+FORMS_DIR = ROOT / "tests" / "fixtures" / "forms"
+INFLECTION = False
+
+
+def use_forms_layout() -> None:
+    """Point the build at tests/fixtures/forms and train the inflection."""
+    global MODELS_DIR, CT2_DIR, SPM_PATH, RULE_PATH, INFLECTION
+    MODELS_DIR = FORMS_DIR
+    CT2_DIR = FORMS_DIR / "build" / "pseudo-ct2"
+    SPM_PATH = FORMS_DIR / "build" / "sentencepiece.model"
+    RULE_PATH = FORMS_DIR / "pseudo_rule.json"
+    INFLECTION = True
 
 SEED = 20241013
 NUM_PLACEHOLDERS = 40
 PLACEHOLDERS = [f"\u27e6{i}\u27e7" for i in range(NUM_PLACEHOLDERS)]
 SPM_VOCAB_SIZE = 1400
+# The pseudo-language's one piece of grammar (a "genitive"): the English word "of" directly
+# before a word (or a placeholder) is not translated; instead the translation of that word
+# gets the case ending SUFFIX, its own SentencePiece symbol appended after the learned
+# pieces (so every other piece id, and the rule, are those of the plain language that the
+# tools/build_ct2_models.py fixtures implement).  "the text of Article 5" ->
+# "<the> <text> <Article>ᵍ 5"; "of ⟦0⟧" -> "⟦0⟧ᵍ".  Source
+# and target have the same number of pieces, so the alignment initialisation still fits.
+INFLECTION_TRIGGER = "\u2581of"
+INFLECTION_SUFFIX = "\u1d4d"  # MODIFIER LETTER SMALL G
 
 # Model hyper-parameters (must stay representable by ctranslate2.specs.TransformerSpec).
 D_MODEL = 128
@@ -280,13 +310,28 @@ def train_sentencepiece(out_path: Path) -> None:
 
     data = train_unigram(spm_training_lines(), SPM_VOCAB_SIZE, user_defined_symbols=PLACEHOLDERS)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_bytes(data)
+    out_path.write_bytes(append_user_symbol(data, INFLECTION_SUFFIX) if INFLECTION else data)
 
 
-def load_sp(path: Path = SPM_PATH):
+def append_user_symbol(model: bytes, piece: str) -> bytes:
+    """Append ``piece`` as a user-defined symbol after every learned piece: training with it
+    as a user-defined symbol would renumber (and re-learn) the vocabulary."""
+    from sentencepiece import sentencepiece_model_pb2 as pb
+
+    proto = pb.ModelProto()
+    proto.ParseFromString(model)
+    assert all(p.piece != piece for p in proto.pieces), piece
+    new = proto.pieces.add()
+    new.piece = piece
+    new.score = 0.0
+    new.type = pb.ModelProto.SentencePiece.USER_DEFINED
+    return proto.SerializeToString()
+
+
+def load_sp(path: Path | None = None):
     import sentencepiece as spm
 
-    return spm.SentencePieceProcessor(model_file=str(path))
+    return spm.SentencePieceProcessor(model_file=str(path or SPM_PATH))
 
 
 def check_placeholders(sp) -> None:
@@ -304,7 +349,7 @@ def check_placeholders(sp) -> None:
 
 
 def piece_class(piece: str, is_special: bool) -> str:
-    if is_special:
+    if is_special or piece == INFLECTION_SUFFIX:
         return "other"
     if piece.startswith("\u2581") and len(piece) > 1 and piece[1:].isalpha():
         return "word_start"
@@ -345,8 +390,55 @@ def build_rule(sp) -> dict:
         "vocab_size": n,
         "class_counts": counts,
         "placeholders": [PLACEHOLDERS[0], PLACEHOLDERS[-1]],
+        **({} if not INFLECTION else {"inflection": {
+            "description": (
+                "Argos fixtures only (not tests/fixtures/ct2): the piece 'trigger' directly "
+                "before a word (a word-start piece, or a bare '\u2581' then a placeholder or "
+                "a continuation piece, then any continuation pieces) is dropped and 'suffix' "
+                "follows the mapped word."
+            ),
+            "trigger": INFLECTION_TRIGGER,
+            "suffix": INFLECTION_SUFFIX,
+        }}),
         "mapping": {pieces[i]: pieces[mapping[i]] for i in range(n)},
     }
+
+
+def _word_after(src: list[str], i: int) -> int:
+    """End index of the word starting at ``src[i]`` (``i`` when no word starts there)."""
+    n = len(src)
+    if i >= n:
+        return i
+    if piece_class(src[i], False) == "word_start":
+        j = i + 1
+    elif src[i] == "\u2581" and i + 1 < n and src[i + 1] in PLACEHOLDERS:
+        return i + 2
+    elif (src[i] == "\u2581" and i + 1 < n
+          and piece_class(src[i + 1], False) == "continuation"):
+        j = i + 2
+    else:
+        return i
+    while j < n and piece_class(src[j], False) == "continuation":
+        j += 1
+    return j
+
+
+def inflect(src: list[str], mapped: list[str]) -> list[str]:
+    """Target pieces of the inflected pseudo-language: ``mapped`` is ``src`` piece by piece
+    through the plain rule; "of" + word becomes word + suffix (see INFLECTION_TRIGGER)."""
+    out: list[str] = []
+    i, n = 0, len(src)
+    while i < n:
+        if src[i] == INFLECTION_TRIGGER:
+            end = _word_after(src, i + 1)
+            if end > i + 1:
+                out += mapped[i + 1 : end]
+                out.append(INFLECTION_SUFFIX)
+                i = end
+                continue
+        out.append(mapped[i])
+        i += 1
+    return out
 
 
 def rule_id_map(sp, rule: dict) -> list[int]:
@@ -365,11 +457,17 @@ def decode_like_argos(sp, pieces: list[str]) -> str:
 
 
 class DataGen:
-    """Seeded generator of (source ids, target ids) pairs."""
+    """Seeded generator of (source ids, target ids) pairs.
 
-    def __init__(self, sp, id_map: list[int], seed: int, max_pieces: int = MAX_TRAIN_PIECES):
+    ``inflection=True`` (the Argos fixtures): targets follow :func:`inflect`, and "of" is
+    put before words and placeholders more often than running text has it."""
+
+    def __init__(self, sp, id_map: list[int], seed: int, max_pieces: int = MAX_TRAIN_PIECES,
+                 *, inflection: bool = False):
         self.sp = sp
         self.id_map = id_map
+        self.inflection = inflection
+        self.trigger_id = sp.piece_to_id(INFLECTION_TRIGGER)
         self.rng = random.Random(seed)
         self.max_pieces = max_pieces
         self.chunks = article_chunks(sp, max_pieces)
@@ -418,6 +516,18 @@ class DataGen:
     def random_sentence_words(self, n_words: int) -> list[str]:
         r = self.rng
         words = [self._token() for _ in range(n_words)]
+        if self.inflection:
+            # "of" before words, and (as often as running text has it) before what is no
+            # word: a number, a bracket, the end; both must be learned, not guessed.
+            out = []
+            for word in words:
+                x = r.random()
+                if x < 0.1:
+                    out.append("of")
+                elif x < 0.14:
+                    out += ["of", self._number()]
+                out.append(word)
+            words = out
         if words and r.random() < 0.6:
             words[0] = words[0][:1].upper() + words[0][1:]
         for i in range(len(words)):
@@ -456,6 +566,8 @@ class DataGen:
             if y < 0.15:
                 ph = r.choice([f"{ph},", f"{ph}.", f"({ph})", f"\u201c{ph}\u201d",
                                f"{ph}\u2019s", f"{ph}:", f"{ph}-based", f"\"{ph}\""])
+            if self.inflection and r.random() < 0.3:
+                ph = f"of {ph}"  # a masked term in the genitive slot
             pos = r.randint(0, len(words))
             if words and r.random() < 0.5 and pos < len(words):
                 words[pos] = ph  # replaces a word (like a protected glossary term)
@@ -491,7 +603,18 @@ class DataGen:
         if r.random() < 0.3:
             for _ in range(r.randint(1, 3)):
                 ids.insert(r.randint(0, len(ids)), r.choice(self.placeholder_ids))
+        if self.inflection and r.random() < 0.5:
+            for _ in range(r.randint(1, 4)):
+                ids.insert(r.randint(0, len(ids)), self.trigger_id)
         return ids
+
+    def target(self, src: list[int]) -> list[int]:
+        if not self.inflection:
+            return [self.id_map[i] for i in src]
+        sp = self.sp
+        pieces = [sp.id_to_piece(i) for i in src]
+        mapped = [sp.id_to_piece(self.id_map[i]) for i in src]
+        return [sp.piece_to_id(p) for p in inflect(pieces, mapped)]
 
     def example(self) -> tuple[list[int], list[int]]:
         if self.rng.random() < 0.2:
@@ -501,13 +624,23 @@ class DataGen:
         src = src[: self.max_pieces]
         if not src:
             src = [self.rng.choice(self.piece_ids)]
-        return src, [self.id_map[i] for i in src]
+        return src, self.target(src)
 
     def heldout_sentences(self, count: int) -> list[str]:
         out = []
         while len(out) < count:
             n = min(int(self.rng.expovariate(1 / 15)) + 2, 60)
             out.append(" ".join(self.random_sentence_words(n)))
+        return out
+
+    def genitive_sentences(self, count: int) -> list[str]:
+        """Sentences with "of" before a defence term or a placeholder (the inflection)."""
+        out = []
+        while len(out) < count:
+            words = self.random_sentence_words(self.rng.randint(2, 20))
+            slot = self.rng.choice(self.terms + PLACEHOLDERS[:8])
+            words.insert(self.rng.randint(0, len(words)), f"of {slot}")
+            out.append(" ".join(words))
         return out
 
     def placeholder_sentences(self, count: int) -> list[str]:
@@ -701,7 +834,7 @@ def train_model(sp, id_map, minutes: float, max_steps: int | None, log=print):
     model = build_torch_model(sp.get_piece_size(), pad)
     n_params = sum(p.numel() for p in model.parameters())
     log(f"model parameters: {n_params:,}")
-    gen = DataGen(sp, id_map, seed=SEED)
+    gen = DataGen(sp, id_map, seed=SEED, inflection=INFLECTION)
     batch_rng = random.Random(SEED + 1)
 
     def next_batches():
@@ -928,7 +1061,8 @@ def ct2_translate(translator, sp, texts: list[str]) -> list[str]:
 def expected(sp, rule: dict, text: str) -> str:
     mapping = rule["mapping"]
     pieces = sp.encode(text, out_type=str)
-    return decode_like_argos(sp, [mapping.get(p, p) for p in pieces])
+    mapped = [mapping.get(p, p) for p in pieces]
+    return decode_like_argos(sp, inflect(pieces, mapped) if rule.get("inflection") else mapped)
 
 
 def _placeholders(text: str) -> list[str]:
@@ -968,12 +1102,15 @@ def evaluate(ct2_dir: Path, sp, rule: dict, id_map, log=print) -> dict:
     translator = ctranslate2.Translator(str(ct2_dir), device="cpu", compute_type="auto",
                                         inter_threads=1, intra_threads=2)
     sentences, lines = article_units()
-    gen = DataGen(sp, id_map, seed=SEED + 1000)  # different seed: held-out data
+    # different seed: held-out data
+    gen = DataGen(sp, id_map, seed=SEED + 1000, inflection=INFLECTION)
     sets = {
         "article sentences": sentences,
         "article chunks (runs of sentences, short lines)": article_chunks(sp, 120),
         "held-out random sentences": gen.heldout_sentences(300),
         "placeholder sentences": gen.placeholder_sentences(200),
+        **({"genitive sentences (of + term or placeholder)": gen.genitive_sentences(200)}
+           if INFLECTION else {}),
         "defence terms": DEFENSE_TERMS,
     }
     results = score_sets(sets, lambda texts: ct2_translate(translator, sp, texts),
@@ -991,7 +1128,7 @@ def evaluate(ct2_dir: Path, sp, rule: dict, id_map, log=print) -> dict:
 
 def stage_train(minutes: float, max_steps: int | None) -> None:
     t0 = time.time()
-    MODELS_DIR.mkdir(parents=True, exist_ok=True)
+    SPM_PATH.parent.mkdir(parents=True, exist_ok=True)
     train_sentencepiece(SPM_PATH)
     sp = load_sp()
     check_placeholders(sp)
@@ -1005,6 +1142,8 @@ def stage_train(minutes: float, max_steps: int | None) -> None:
     longest = max(len(sp.encode(s)) for s in sentences)
     print(f"article: {len(sentences)} naive sentences, longest {longest} pieces")
     assert longest <= MAX_TRAIN_PIECES * 0.75, "longest article sentence too close to limit"
+    if INFLECTION:
+        assert sp.encode(f"a{INFLECTION_SUFFIX} b", out_type=str)[1] == INFLECTION_SUFFIX
 
     model, stats = train_model(sp, id_map, minutes, max_steps)
     check_export_matches_torch(model, sp, id_map)
@@ -1051,6 +1190,9 @@ def build_package(lang: str, name: str, out_path: Path) -> None:
         "to_name": name,
         "type": "translate",
         "links": [],
+        # A test package, not the real pair: `toolkit models install en LANG` replaces it with
+        # the index's package instead of saying "already installed" (toolkit.mt.packages).
+        "test": True,
     }
     files: dict[str, bytes] = {
         "metadata.json": (json.dumps(metadata, indent=4, ensure_ascii=False) + "\n").encode(),
@@ -1148,6 +1290,8 @@ def stage_package() -> list[Path]:
               "built without minisbd/en.onnx (re-run --stage package once it exists)",
               file=sys.stderr)
     paths = []
+    if INFLECTION:
+        return [stage_package_forms()]
     for lang, name in TARGET_LANGS.items():
         out = MODELS_DIR / f"translate-en_{lang}.argosmodel"
         build_package(lang, name, out)
@@ -1156,6 +1300,23 @@ def stage_package() -> list[Path]:
         paths.append(out)
     check_argos_loader(paths)
     return paths
+
+
+def stage_package_forms() -> Path:
+    """The inflected en->el package, unpacked (the tests load it as a directory)."""
+    import shutil
+
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = Path(tmp) / "translate-en_el.argosmodel"
+        build_package("el", TARGET_LANGS["el"], archive)
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(tmp)
+        top = next(p for p in Path(tmp).iterdir() if p.is_dir())
+        out = FORMS_DIR / "translate-en_el"
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(top, out)
+    print(f"{out.relative_to(ROOT)} (unpacked package)")
+    return out
 
 
 def parse_budget_args(parser: argparse.ArgumentParser, argv: list[str] | None,
@@ -1177,7 +1338,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stage", choices=("all", "train", "package", "evaluate"),
                         default="all")
+    parser.add_argument("--forms", action="store_true",
+                        help="build the inflected en->el model of tests/fixtures/forms instead")
     args = parse_budget_args(parser, argv)
+    if args.forms:
+        use_forms_layout()
     if args.stage in ("all", "train"):
         stage_train(args.minutes, args.max_steps)
     if args.stage == "evaluate":

@@ -182,6 +182,31 @@ def test_hand_edited_file_round_trips_and_edits_stay_local(tmp_path):
     assert [c.id for c in reloaded.concepts] == ["nato", "a5", "new"]
 
 
+def test_forms_column_is_optional_and_round_trips(tmp_path):
+    """xx_forms (the approved rendering inflected) is read when present, written only when used,
+    right after xx_variants, and its forms count as accepted renderings."""
+    src = tmp_path / "g.csv"
+    src.write_bytes(HAND_EDITED.encode("utf-8"))
+    g = load_glossary(src)
+    a5 = g.concepts[1]
+    el = a5.renderings["el"]
+    assert el.inflections == [] and el.candidates == [el.text]
+    el.inflections = ["Άρθρου 5"]
+    out = tmp_path / "out.csv"
+    write_glossary(g, out)
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[header.index("el_variants") + 1] == "el_forms"
+    assert "ru_forms" not in header  # only languages that use it
+    reloaded = load_glossary(out).concepts[1].renderings["el"]
+    assert reloaded.inflections == ["Άρθρου 5"]
+    assert reloaded.candidates == [el.text, "Άρθρου 5"]
+    assert "Άρθρου 5" in reloaded.forms
+    bad = out.read_text(encoding="utf-8").replace("el_forms", "el_formz", 1)
+    (tmp_path / "bad.csv").write_text(bad, encoding="utf-8")
+    with pytest.raises(ToolkitError, match="unknown column 'el_formz'.*optionally xx_forms"):
+        load_glossary(tmp_path / "bad.csv")
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -248,7 +273,7 @@ def _glossaries(draw) -> Glossary:
                 lang, draw(_text).strip(), draw(st.lists(_item, max_size=3)),
                 draw(st.sampled_from(("proposed", "approved", "rejected"))), draw(_text).strip(),
                 draw(st.sampled_from(("", "2024-02-29"))), draw(st.lists(_item, max_size=2)),
-                draw(_text).strip(),
+                draw(_text).strip(), draw(st.lists(_item, max_size=2)),
             )
         concepts.append(
             Concept(f"c{n}", draw(_item), draw(st.lists(_item, max_size=3)), draw(st.booleans()),

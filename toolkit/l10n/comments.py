@@ -147,7 +147,8 @@ def term_items(result: BlockResult) -> list[str]:
                 if reason not in sentence.flags:
                     flags.append(reason)
             else:
-                items.append(f"{TERM_PREFIX}{term.term} -> {term.rendering} ({term.how})")
+                how = f"{term.how}, {term.note}" if term.note else str(term.how)
+                items.append(f"{TERM_PREFIX}{term.term} -> {term.form or term.rendering} ({how})")
         flags += sentence.flags
     return _dedupe(items + [f"{FLAGGED_PREFIX}{f}" for f in flags])
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from toolkit.formats.document import Block
-from toolkit.mt.types import Engine
+from toolkit.mt.types import Engine, supports_scoring
 from toolkit.segment import Segment, join, segment_block
 from toolkit.terms.enforce import How, SentenceOutcome, Unit, translate_units
+from toolkit.terms.form_choice import choose_forms
 from toolkit.terms.glossary import Glossary
 
 if TYPE_CHECKING:
@@ -102,6 +103,9 @@ def translate_blocks(
             else:
                 units.append(Unit(seg.text, _markup_in(block, seg)))
     translated = translate_units(units, engine, lang, glossary=glossary, normalize=mt_text) if units else []
+    if glossary is not None and translated:  # each masked term in the form the model scores best
+        choose_forms(translated, glossary, lang, engine.score if supports_scoring(engine) else None,
+                     normalize=mt_text)
     outcomes = iter(translated)
     results = []
     for b, (block, segs) in enumerate(zip(blocks, segmented, strict=True)):

@@ -158,6 +158,9 @@ class NllbEngine(CT2Engine):
     def tokenize(self, sentence: str) -> list[str]:
         return [self.source_token, *self.spm.encode(sentence), "</s>"]
 
+    def target_tokens(self, text: str) -> list[str]:
+        return [*self.target_prefix_tokens, *self.spm.encode(text)]
+
     def detokenize(self, pieces: list[str]) -> str:
         return self.spm.decode(pieces)
 

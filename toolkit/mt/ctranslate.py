@@ -113,6 +113,29 @@ class CT2Engine:
             self.translator.unload_model()
             release_memory()
 
+    def target_tokens(self, text: str) -> list[str]:
+        """A target text as the model writes it: the target prefix, then the pieces (no EOS,
+        CTranslate2 scores it itself). The source tokenizer's pieces by default."""
+        pieces = [p for p in self.tokenize(text) if p != "</s>"]
+        return [*self.target_prefix_tokens, *pieces]
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        """Length-normalised log-probability of each (source, target) pair, in ONE batched
+        `score_batch` call: what the model itself thinks of a candidate translation (the
+        glossary's form choice asks it which form of a term fits)."""
+        if not pairs:
+            return []
+        sources = [self.tokenize(source) for source, _ in pairs]
+        targets = [self.target_tokens(target) for _, target in pairs]
+        if not self.translator.model_is_loaded:
+            self.translator.load_model()
+        self.calls += 1
+        results = self.translator.score_batch(
+            sources, targets, max_batch_size=self.token_budget, batch_type="tokens",
+            max_input_length=0, offset=len(self.target_prefix_tokens),  # not the language token
+        )
+        return [sum(r.log_probs) / max(1, len(r.log_probs)) for r in results]
+
     def translate(
         self, sentences: Sequence[str], *, num_hypotheses: int = 1
     ) -> list[SentenceTranslation]:

@@ -70,3 +70,16 @@ class Engine(Protocol):
     def unload(self) -> None:
         """Give memory back between languages; the next translation reloads what it needs."""
         ...
+
+
+class Scorer(Protocol):
+    """An engine that can score a given translation (CTranslate2 engines; a server cannot)."""
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        """Length-normalised log-probability of each (source, target) pair, one batched call."""
+        ...
+
+
+def supports_scoring(engine: object) -> bool:
+    """Whether `engine` (or the cache around it) can score translations: LibreTranslate cannot."""
+    return callable(getattr(engine, "score", None))

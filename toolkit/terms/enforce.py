@@ -105,6 +105,8 @@ class TermOutcome:
     rendering: str
     how: How
     reason: str = ""
+    form: str = ""  # the form put in the slot when not `rendering` itself (`form_choice`)
+    note: str = ""  # how that form was chosen, for the catalog comment
 
     def __post_init__(self) -> None:
         self.how = How(self.how)
@@ -120,6 +122,8 @@ class SentenceOutcome:
     truncated: bool = False
     flags: list[str] = field(default_factory=list)
     terms: list[TermOutcome] = field(default_factory=list)
+    # the model's text with its placeholders still in, and the mask: `form_choice` re-fills slots
+    masked: tuple[str, Masked] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -215,7 +219,8 @@ def translate_units(
                             (How.FOUND if rank == 0 else How.NBEST))
                 for _m, c, r, _f in need
             ]
-            outcomes.append(SentenceOutcome(units[i].text, text, result.truncated and rank == 0, terms=terms))
+            outcomes.append(SentenceOutcome(units[i].text, text, result.truncated and rank == 0, terms=terms,
+                                            masked=(result.hypotheses[rank].text, masked)))
         elif not mapped:  # all was masked already: a second call would repeat this one; flag
             outcomes.append(_masked_outcome(units[i], result, masked, need))
         else:
@@ -289,7 +294,8 @@ def _masked_outcome(unit: Unit, result, masked: Masked, need) -> SentenceOutcome
             text = text + ("" if text.endswith(" ") else " ") + slot.replacement
     if result.truncated:
         flags.append("truncated: the model hit its output length limit")
-    return SentenceOutcome(source, text, result.truncated, flags, terms)
+    return SentenceOutcome(source, text, result.truncated, flags, terms,
+                           masked=None if lost else (result.text, masked))
 
 
 def _drop_overlaps(spans):

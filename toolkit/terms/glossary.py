@@ -35,6 +35,8 @@ and for every language ``xx`` (the header decides which; the shipped file has el
 ``xx_date``         review date, ``YYYY-MM-DD``
 ``xx_rejected``     renderings reviewers rejected; finding one in a translation is an error
 ``xx_note``         language-specific guidance
+``xx_forms``        optional column: the approved rendering inflected (``Άρθρου 5``); a masked
+                    term comes back in the one the engine scores best in its sentence
 
 A language whose seven columns are all empty has no rendering yet (``lint`` reports it).
 
@@ -69,6 +71,8 @@ RENDERING_SUFFIXES: tuple[str, ...] = (
     "", "_variants", "_status", "_reviewer", "_date", "_rejected", "_note",
 )
 OPTIONAL_COLUMNS: tuple[str, ...] = ("part_of_speech",)  # after `note` when a glossary has it
+# after xx_variants when any rendering has one: the grammatical forms of the approved rendering
+OPTIONAL_RENDERING_SUFFIXES: tuple[str, ...] = ("_forms",)
 PARTS_OF_SPEECH: tuple[str, ...] = ("noun", "properNoun", "verb", "adjective", "adverb", "other")
 LIST_SEPARATOR = "|"
 
@@ -98,11 +102,19 @@ class Rendering:
     date: str = ""
     rejected: list[str] = field(default_factory=list)
     note: str = ""
+    # xx_forms: the approved rendering inflected (genitive, plural...), for a masked term to come
+    # back in the form its sentence needs (toolkit.terms.form_choice)
+    inflections: list[str] = field(default_factory=list)
 
     @property
     def forms(self) -> list[str]:
-        """Every accepted form: the approved rendering first, then its variants."""
-        return _unique_nonempty([self.text, *self.variants])
+        """Every accepted form: the approved rendering first, its inflections, its variants."""
+        return _unique_nonempty([self.text, *self.inflections, *self.variants])
+
+    @property
+    def candidates(self) -> list[str]:
+        """What a masked term may come back as: the rendering, then its inflections."""
+        return _unique_nonempty([self.text, *self.inflections])
 
 
 @dataclass
@@ -240,7 +252,8 @@ def _parse_header(
             raise ToolkitError(
                 f"unknown column '{col}' (expected {', '.join(CONCEPT_COLUMNS)}, optionally"
                 f" {', '.join(OPTIONAL_COLUMNS)}, and per language"
-                " xx, xx_variants, xx_status, xx_reviewer, xx_date, xx_rejected, xx_note)",
+                " xx, xx_variants, xx_status, xx_reviewer, xx_date, xx_rejected, xx_note,"
+                " optionally xx_forms)",
                 path=path,
                 line=line,
             )
@@ -255,7 +268,7 @@ def _parse_header(
 def _language_of(column: str) -> str | None:
     if column in CONCEPT_COLUMNS or column in OPTIONAL_COLUMNS:
         return None
-    for suffix in RENDERING_SUFFIXES[1:]:
+    for suffix in (*RENDERING_SUFFIXES[1:], *OPTIONAL_RENDERING_SUFFIXES):
         if column.endswith(suffix) and _LANG_RE.fullmatch(column[: -len(suffix)]):
             return column[: -len(suffix)]
     return column if _LANG_RE.fullmatch(column) else None
@@ -295,7 +308,8 @@ def _parse_row(
     )
     for lang in languages:
         values = [cell[lang + suffix] for suffix in RENDERING_SUFFIXES]
-        if not any(values):
+        inflections = split_list(cell.get(lang + "_forms", ""))
+        if not any(values) and not inflections:
             continue
         text, variants, status, reviewer, when, rejected, note = values
         if status.lower() not in STATUSES:
@@ -304,7 +318,8 @@ def _parse_row(
         if when and not valid_date(when):
             raise fail(f"{lang}_date: '{when}' is not a date, expected YYYY-MM-DD")
         concept.renderings[lang] = Rendering(
-            lang, text, split_list(variants), status.lower(), reviewer, when, split_list(rejected), note
+            lang, text, split_list(variants), status.lower(), reviewer, when, split_list(rejected), note,
+            inflections,
         )
     return concept
 
@@ -363,8 +378,8 @@ def format_glossary(glossary: Glossary, *, canonical: bool = False) -> str:
     layout = None if canonical else glossary._layout
     if layout is not None and layout.languages != glossary.languages:
         layout = None  # columns changed: every row must be rewritten anyway
-    if layout and "part_of_speech" not in layout.columns and any(c.part_of_speech for c in glossary.concepts):
-        layout = None  # a part of speech was added: the column must be written
+    if layout and not set(_columns(glossary)) <= set(layout.columns):
+        layout = None  # an optional column came into use (part_of_speech, xx_forms): write it
     columns = layout.columns if layout else _columns(glossary)
     newline = layout.newline if layout else "\n"
     pieces: list[str] = ["\ufeff" if layout and layout.bom else ""]
@@ -416,7 +431,7 @@ def _check_writable(glossary: Glossary) -> None:
                 raise fail(f"{lang}: bad status '{rendering.status}'")
             if rendering.date and not valid_date(rendering.date):
                 raise fail(f"{lang}: bad date '{rendering.date}'")
-            lists += [rendering.variants, rendering.rejected]
+            lists += [rendering.variants, rendering.rejected, rendering.inflections]
         if concept.part_of_speech and concept.part_of_speech not in PARTS_OF_SPEECH:
             raise fail(f"bad part of speech '{concept.part_of_speech}'")
         for items in lists:
@@ -431,6 +446,10 @@ def _columns(glossary: Glossary) -> tuple[str, ...]:
     if any(c.part_of_speech for c in glossary.concepts):
         at = columns.index("note") + 1
         columns = (*columns[:at], "part_of_speech", *columns[at:])
+    for lang in glossary.languages:
+        if any(lang in c.renderings and c.renderings[lang].inflections for c in glossary.concepts):
+            at = columns.index(lang + "_variants") + 1
+            columns = (*columns[:at], lang + "_forms", *columns[at:])
     return columns
 
 
@@ -448,6 +467,7 @@ def _row_values(concept: Concept, columns: tuple[str, ...]) -> tuple[str, ...]:
         values = (r.text, LIST_SEPARATOR.join(r.variants), r.status, r.reviewer, r.date,
                   LIST_SEPARATOR.join(r.rejected), r.note)
         cell.update(zip((lang + s for s in RENDERING_SUFFIXES), values, strict=True))
+        cell[lang + "_forms"] = LIST_SEPARATOR.join(r.inflections)
     return tuple(cell.get(col, "") for col in columns)
 
 

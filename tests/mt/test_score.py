@@ -1,0 +1,45 @@
+"""`CT2Engine.score`: the model's own length-normalised log-probability of a given translation,
+one batched `score_batch` call, with the tokens the engine translates with (issue #14)."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit.config import parse_spec
+from toolkit.mt.argos import ArgosEngine
+from toolkit.mt.packages import InstalledModel
+from toolkit.mt.registry import load_engine
+from toolkit.mt.types import supports_scoring
+
+from conftest import ROOT
+from pseudo import FORMS_PACKAGE, expected_inflected, expected_plain, expected_uninflected
+
+SOURCES = ["Talks on a deal of Article 5 start soon.",
+           "The head of NATO spoke on Monday.",
+           "Prices rise in every city of the region."]
+
+
+def _check(engine, expected, wrong):
+    pairs = [(s, expected(s)) for s in SOURCES] + [(s, wrong(s)) for s in SOURCES]
+    before = engine.calls
+    scores = engine.score(pairs)
+    assert engine.calls == before + 1  # one batched call for every pair
+    good, bad = scores[: len(SOURCES)], scores[len(SOURCES):]
+    assert all(-1.0 < g <= 0.0 for g in good)  # the model's own output: ~0 per token
+    assert all(g > b for g, b in zip(good, bad, strict=True))
+
+
+def test_argos_engine_scores_its_own_translation_above_a_wrong_form():
+    engine = ArgosEngine(InstalledModel("en", "el", "0.1", FORMS_PACKAGE, 0), threads=2)
+    assert supports_scoring(engine)
+    # the uninflected text translates "of" like any word: right pieces, wrong grammar
+    _check(engine, expected_inflected, expected_uninflected)
+    assert engine.score([]) == []
+
+
+@pytest.mark.parametrize("folder", ["marian-en-xx", "nllb-tiny"])
+def test_ct2_engines_score_with_their_own_tokens(folder):
+    engine = load_engine("en", "de", spec=parse_spec(f"ct2:{ROOT / 'tests/fixtures/ct2' / folder}"),
+                         threads=2)
+    assert supports_scoring(engine)
+    _check(engine, expected_plain, lambda s: expected_plain(s).replace(" ", " x", 1))
