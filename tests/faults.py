@@ -28,9 +28,10 @@ def snapshot(root: Path) -> dict[str, bytes | None]:
             for p in sorted(root.rglob("*"))}
 
 
-# What a failed `toolkit translate` may leave in a workspace: its lock file and the toolkit's own
-# state folder under the locales (the translation memory index). Never a catalog or an article.
-RUN_STATE = ("locales/.toolkit.lock", "locales/.toolkit/")
+# What a failed `toolkit translate` may leave in a workspace: the toolkit's own state folder under
+# the locales (the translation memory index, brought up to date from the catalogs as any run does).
+# Never a catalog, an article, or the lock file (removed on release).
+RUN_STATE = ("locales/.toolkit/",)
 
 
 def changed(before: dict, after: dict, *, allowed: tuple[str, ...] = ()) -> list[str]:

@@ -47,20 +47,21 @@ DEFAULT_API_KEY_ENV = "LIBRETRANSLATE_API_KEY"
 class Setting:
     """One configurable value in the schema: its type, its range, and what a message calls it."""
 
-    type: type  # str, int or float
+    type: type  # str, bool, int or float
     meaning: str  # what was expected, as an error message says it: "a positive whole number"
     low: float | None = None
     high: float | None = None
     low_exclusive: bool = False  # timeout: above 0, not 0
     secret: bool = False  # an API key: a message never repeats the value
+    nonempty: bool = False  # a string that must say something: a file name
 
     def check(self, name: str, value: Any, where: str = "", *, shown: str | None = None) -> Any:
         """`value` (from TOML or a spec) as `type`, or one ToolkitError naming `where` and `name`."""
         prefix = f"{where}: " if where else ""
         if shown is None:
             shown = f"a value of type {type(value).__name__}" if self.secret else repr(value)
-        if self.type is str:
-            if isinstance(value, str):
+        if self.type in (str, bool):  # TOML's true is a bool; "yes" or 1 is not
+            if isinstance(value, self.type) and not (self.nonempty and not value.strip()):
                 return value
             raise ToolkitError(f"{prefix}{name} must be {self.meaning}, not {shown}")
         number = _number(value, whole=self.type is int)
@@ -122,13 +123,16 @@ OPTIONS: dict[str, Setting] = {
 # (each checked against OPTIONS), `glossary` the glossary file (`toolkit.terms.default`).
 TOP_LEVEL: dict[str, Setting | None] = {
     "engines": None,
-    "glossary": Setting(str, "a file name (a string)"),
+    "glossary": Setting(str, "a file name (a string)", nonempty=True),
     "memory": None,
 }
 TOP_LEVEL_KEYS = tuple(TOP_LEVEL)
 # The [memory] table: how `toolkit translate` uses the translation memory (toolkit.l10n.memory_use).
-MEMORY_KEYS = ("accept_exact", "threshold")
-_THRESHOLD = Setting(float, "a similarity from 1 to 100", 1, 100)
+MEMORY: dict[str, Setting] = {
+    "accept_exact": Setting(bool, "true or false"),
+    "threshold": Setting(float, "a similarity from 1 to 100", 1, 100),
+}
+MEMORY_KEYS = tuple(MEMORY)
 
 
 def memory_settings(cwd: Path | None = None) -> dict[str, Any]:
@@ -142,15 +146,7 @@ def memory_settings(cwd: Path | None = None) -> dict[str, Any]:
     if unknown:
         raise ToolkitError(f"unknown key(s) {', '.join('memory.' + k for k in unknown)} "
                            f"(known: {', '.join('memory.' + k for k in MEMORY_KEYS)})", path=path)
-    out: dict[str, Any] = {}
-    if "accept_exact" in table:
-        if not isinstance(table["accept_exact"], bool):
-            raise ToolkitError(f"memory.accept_exact must be true or false, not {table['accept_exact']!r}",
-                               path=path)
-        out["accept_exact"] = table["accept_exact"]
-    if "threshold" in table:
-        out["threshold"] = _THRESHOLD.check("memory.threshold", table["threshold"], str(path or ""))
-    return out
+    return {key: MEMORY[key].check(f"memory.{key}", value, str(path or "")) for key, value in table.items()}
 
 # Environment variables that tune the CTranslate2 engines (`toolkit.mt.ctranslate`).
 ENVIRONMENT: dict[str, Setting] = {

@@ -112,36 +112,54 @@ def locked(directory: str | Path, *, wait: float = 0.0):
     """An exclusive lock on a folder (a `.toolkit.lock` file in it) for one writer at a time.
 
     A second `toolkit translate` on the same locales waits up to `wait` seconds, then fails
-    clearly instead of interleaving its writes with the first one's.
+    clearly instead of interleaving its writes with the first one's. The lock file is removed
+    on release (and folders the lock had to create, when they stayed empty): a failed run leaves
+    the workspace as it found it. A waiter that locked a file already unlinked retries on the
+    new one, so removing it never lets two writers in.
     """
     import fcntl
     import time
 
     directory = Path(directory)
     check_writable_folder(directory, "catalogs")
+    created = [p for p in (directory, *directory.parents) if not p.exists()]
     path = directory / ".toolkit.lock"
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fh = open(path, "a+")  # noqa: SIM115 -- closed below; the open itself can fail
-    except OSError as exc:
-        raise ToolkitError(f"cannot write the lock file: {exc.strerror or exc}", path=path) from None
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            fh = open(path, "a+")  # noqa: SIM115 -- closed below; the open itself can fail
+        except OSError as exc:
+            raise ToolkitError(f"cannot write the lock file: {exc.strerror or exc}", path=path) from None
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            if time.monotonic() >= deadline:
+                raise ToolkitError(
+                    "another toolkit run is writing these catalogs; try again when it has finished",
+                    path=directory,
+                ) from None
+            time.sleep(0.2)
+            continue
+        try:
+            same = os.stat(path).st_ino == os.fstat(fh.fileno()).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        fh.close()  # the holder removed this file as we locked it: lock the current one
     with fh:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise ToolkitError(
-                        "another toolkit run is writing these catalogs; try again when it has finished",
-                        path=directory,
-                    ) from None
-                time.sleep(0.2)
         try:
             yield
         finally:
+            path.unlink(missing_ok=True)  # before unlocking: a waiter then sees a new inode
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            for folder in created:  # deepest first; one a run wrote into stays
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
 
 
 def _fsync_directory(directory: Path) -> None:

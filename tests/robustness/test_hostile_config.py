@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.config import ENVIRONMENT, OPTIONS
+from toolkit.config import ENVIRONMENT, MEMORY, OPTIONS, TOP_LEVEL
 
 from faults import changed, cli, one_line_error, snapshot
 
@@ -80,6 +80,30 @@ def test_a_bad_config_stops_translate_before_anything_is_written(tmp_path):
     assert changed(before, snapshot(tmp_path)) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [('glossary = 5\n', "glossary must be a file name (a string), not 5"),
+     ('glossary = "  "\n', "glossary must be a file name (a string), not '  '"),
+     ("[memory]\naccept_exact = \"yes\"\n", "memory.accept_exact must be true or false, not 'yes'"),
+     ("[memory]\naccept_exact = 1\n", "memory.accept_exact must be true or false, not 1"),
+     ("[memory]\nthreshold = 101\n", "memory.threshold must be at most 100, not 101"),
+     ("[memory]\nthreshold = true\n", "memory.threshold must be a similarity from 1 to 100, not True"),
+     ("[memory]\nthresold = 80\n", "unknown key(s) memory.thresold (known: memory.accept_exact, "),
+     ("memory = 5\n", "[memory] must be a table")],
+    ids=["glossary-number", "glossary-blank", "accept-exact-string", "accept-exact-int", "threshold-high",
+         "threshold-bool", "memory-unknown-key", "memory-not-a-table"],
+)
+def test_the_glossary_key_and_memory_table_follow_the_schema(tmp_path, text, needle):
+    """`glossary` and [memory] are checked by the same Setting table as the engine options:
+    through the real translate command, before anything is written."""
+    (tmp_path / "story.txt").write_text("NATO ministers met.\n", encoding="utf-8")
+    (tmp_path / "toolkit.toml").write_text(text, encoding="utf-8")
+    before = snapshot(tmp_path)
+    result = cli("translate", "story.txt", "--to", "de", "--from", "en", cwd=tmp_path)
+    one_line_error(result, f"{tmp_path / 'toolkit.toml'}: {needle}")
+    assert changed(before, snapshot(tmp_path)) == []
+
+
 @pytest.mark.parametrize(("value", "needle"), [("99999999999999999999", "at most 1024"),
                                                ("true", "positive whole")])
 def test_environment_settings_follow_the_same_schema(installed_models, tmp_path, value, needle):
@@ -95,7 +119,10 @@ def test_the_schema_is_one_table_of_types_and_ranges():
     """Every engine option and TOOLKIT_* variable is in the schema, with a type and a meaning."""
     assert set(OPTIONS) == {"engine", "path", "family", "url", "api_key", "api_key_env", "batch_size",
                             "concurrency", "timeout", "retries", "device", "compute_type"}
-    for setting in (*OPTIONS.values(), *ENVIRONMENT.values()):
-        assert setting.type in (str, int, float) and setting.meaning
+    assert set(MEMORY) == {"accept_exact", "threshold"} and TOP_LEVEL["glossary"] is not None
+    for setting in (*OPTIONS.values(), *ENVIRONMENT.values(), *MEMORY.values(), TOP_LEVEL["glossary"]):
+        assert setting.type in (str, bool, int, float) and setting.meaning
+        if setting.type is bool:
+            continue
         if setting.type is not str:
             assert setting.low is not None and setting.high is not None

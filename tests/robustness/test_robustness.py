@@ -958,3 +958,63 @@ def test_temp_files_of_killed_writes_are_cleaned_up_once_old(tmp_path):
     assert not stale.exists()  # a leftover of this file, old: removed
     assert fresh.exists()  # maybe another writer's, in progress: kept
     assert other.exists()  # another file's: not ours to judge here
+
+
+def _count_under_lock(folder: str, times: int) -> None:
+    counter = Path(folder) / "counter"
+    for _ in range(times):
+        with locked(folder, wait=60):
+            value = int(counter.read_text())
+            time.sleep(0.001)  # a read-modify-write that interleaves if two writers get in
+            counter.write_text(str(value + 1))
+
+
+def test_lock_file_is_removed_and_still_excludes(tmp_path):
+    """The lock file goes with its holder (a failed run leaves no `.toolkit.lock`, nor a locales
+    folder the lock created), and removing it never lets two writers in at once."""
+    import multiprocessing
+
+    fresh = tmp_path / "new" / "locales"
+    with pytest.raises(RuntimeError), locked(fresh):
+        assert (fresh / ".toolkit.lock").exists()
+        raise RuntimeError("the run failed")
+    assert list(tmp_path.iterdir()) == []  # neither the lock nor the folders it made
+
+    (tmp_path / "counter").write_text("0")
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_count_under_lock, args=(str(tmp_path), 40)) for _ in range(4)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(120)
+        assert proc.exitcode == 0
+    assert (tmp_path / "counter").read_text() == "160"
+    assert not (tmp_path / ".toolkit.lock").exists()
+
+
+def test_a_waiter_that_locked_a_removed_lock_file_retries_on_the_new_one(tmp_path, monkeypatch):
+    """The race removing the lock file opens: we open the old file, its holder releases (unlinks)
+    and a third run creates a new one, then we flock the old inode. We must notice and lock the
+    file now at the path, or two writers are in at once."""
+    import fcntl
+
+    real_flock = fcntl.flock
+    lock_path = tmp_path / ".toolkit.lock"
+    raced = []
+
+    def flock_after_a_release(fd, operation):
+        if not raced and operation & fcntl.LOCK_EX:
+            raced.append(True)
+            lock_path.unlink()  # the holder released ...
+            lock_path.write_text("")  # ... and another run made a fresh lock file
+        return real_flock(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock_after_a_release)
+    with locked(tmp_path):
+        monkeypatch.setattr(fcntl, "flock", real_flock)
+        probe = subprocess.run(
+            [sys.executable, "-c", "import fcntl, sys; f = open(sys.argv[1], 'a+');"
+             " fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)", str(lock_path)],
+            capture_output=True, text=True, timeout=60)
+        assert probe.returncode != 0 and "BlockingIOError" in probe.stderr  # the current file is ours
+    assert raced and not lock_path.exists()

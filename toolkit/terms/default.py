@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.config import config_file
+from toolkit.config import TOP_LEVEL, config_file
 from toolkit.errors import ToolkitError
 from toolkit.fileio import atomic_write_bytes, read_bytes
 from toolkit.terms.glossary import Glossary, load_glossary
@@ -43,8 +43,7 @@ def configured_glossary(cwd: Path | None = None) -> Path | None:
     value = data.get("glossary")
     if value is None:
         return None
-    if not isinstance(value, str) or not value.strip():
-        raise ToolkitError(f"glossary must be a file name (a string), not {value!r}", path=path)
+    TOP_LEVEL["glossary"].check("glossary", value, str(path))
     glossary = Path(value.strip()).expanduser()
     return glossary if glossary.is_absolute() else path.parent / glossary
 
