@@ -131,6 +131,13 @@ BROKEN = [
     ("The attack on Israel was condemned by the Allies.", "de",
      "Der Angriff auf Israel, der Angriff auf Gaza, der Angriff auf den Libanon, der Angriff auf die "
      "Verbündeten.", "repetition", "der angriff auf"),
+    # typing slips: a doubled word, a double space, a lost line break in a multi-line block
+    (ARTICLE_5, "de", "Wird das das Bündnis Artikel 5 aktivieren?", "doubled-word", "'das das'"),
+    (MINISTERS, "el", "Οι υπουργοί Άμυνας του ΝΑΤΟ συναντήθηκαν στις Βρυξέλλες την 1η Οκτωβρίου 2024  "
+     "και συμφώνησαν να αγοράσουν 180 πυραύλους.", "double-space", "2 spaces after '2024'"),
+    ("NATO Press Office\nBoulevard Léopold III\n1110 Brussels", "de",
+     "NATO-Pressestelle Boulevard Léopold III\n1110 Brüssel", "line-breaks",
+     "1 line break(s), the source has 2"),
     # length: far too short (but complete), far too long
     (RUTTE, "tr", "Rutte konuştu. Müttefikler harcamaları yüzde 20 artıracak.",
      "length", "expected 0.7–1.6"),
@@ -217,6 +224,13 @@ def test_truncation_is_reported_once_not_as_its_symptoms(glossary):
         (THAAD, "el", CLEAN[8][2], "wrong-language"),
         # repetition: the source repeats too
         ('"No, no, no," the minister said.', "el", "«Όχι, όχι, όχι», είπε ο υπουργός.", "repetition"),
+        # typing slips: the source doubles a word too, three times is repetition's, breaks kept
+        ("He said that that plan had had support.", "de", "Er sagte, dass dieser Plan Unterstützung hatte.",
+         "doubled-word"),
+        ('"No, no," the minister said.', "de", "„Nein, nein“, sagte der Minister.", "doubled-word"),
+        ("The the the plan.", "de", "Der Plan plan plan.", "doubled-word"),
+        ("Two  spaces  here.", "de", "Zwei  Leerzeichen  hier.", "double-space"),
+        ("NATO Press Office\n1110 Brussels", "de", "NATO-Pressestelle\r\n1110 Brüssel", "line-breaks"),
         # length: short sources are not judged by ratio
         ("NATO summit", "de", "Gipfeltreffen der NATO-Staats- und Regierungschefs", "length"),
         # sentences: abbreviations and ordinals of the target language do not end sentences

@@ -31,6 +31,11 @@ Checks (id, severity, what is compared), in the order they are registered with
                              too short to judge (bylines, headings) are never judged.
 ``repetition``      error    an n-gram (n = 1..4) three times in a row, or one n-gram making up
                              half of the output, when the source has no such repetition.
+``doubled-word``    warning  a word twice in a row (``the the``) that the source does not double;
+                             three times or more is ``repetition``'s.
+``double-space``    warning  two or more spaces between words, when the source has none.
+``line-breaks``     warning  as many line breaks inside the block as the source: a multi-line
+                             block renders line by line.
 ``length``          warning  characters of translation / source outside `LENGTH_RANGES` (plus
                              `LENGTH_SLACK` characters either way, for short sentences); only
                              for sources of 20 characters or more.
@@ -284,6 +289,52 @@ def _repetition(pair: Pair) -> Iterator[str]:
                 f" ({count} times; MT loop)"
             )
             return
+
+
+# --------------------------------------------------------------------------- typing slips
+
+# a word twice, only spaces between (the comma of "no, no" is a choice); digits left to numbers
+_DOUBLED = re.compile(r"(?<!\w)([^\W\d_]+)[ \t\u00a0]+(\1)(?!\w)", re.IGNORECASE)
+_DOUBLE_SPACE = re.compile(r"(\S+)( {2,})(?=\S)")
+
+
+def _doubled_words(text: str) -> list[str]:
+    """Words written twice in a row ("the the"); three times or more is the repetition check's."""
+    found = []
+    for m in _DOUBLED.finditer(text):
+        after = text[m.end():]
+        if not re.match(r"[ \t\u00a0]+" + re.escape(m.group(1)) + r"(?!\w)", after, re.IGNORECASE):
+            found.append(m.group(1).casefold())
+    return found
+
+
+@check("doubled-word", Severity.WARNING, "no word written twice in a row unless the source does it too")
+def _doubled_word(pair: Pair) -> Iterator[str]:
+    """Translate Toolkit's ``doublewords``: a slip of the model or of an editor's cut and paste."""
+    source = set(_doubled_words(pair.source))
+    words = [w for w in dict.fromkeys(_doubled_words(pair.translation)) if w not in source]
+    if words:
+        yield "word written twice: " + ", ".join(f"'{w} {w}'" for w in words)
+
+
+@check("double-space", Severity.WARNING, "no double spaces inside the translation unless the source has them")
+def _double_space(pair: Pair) -> Iterator[str]:
+    """Two spaces between words are invisible in the catalog and a gap on the page."""
+    if _DOUBLE_SPACE.search(pair.source):
+        return
+    m = _DOUBLE_SPACE.search(pair.translation)
+    if m:
+        yield f"{len(m.group(2))} spaces after '{clip(m.group(1), 20)}'"
+
+
+@check("line-breaks", Severity.WARNING, "the translation keeps the source's line breaks")
+def _line_breaks(pair: Pair) -> Iterator[str]:
+    """A multi-line block (an address, a verse, a list typed with line breaks) renders line by line:
+    a lost or added break changes the page's layout."""
+    n_src = pair.source.strip().replace("\r\n", "\n").count("\n")
+    n_out = pair.translation.strip().replace("\r\n", "\n").count("\n")
+    if n_src != n_out:
+        yield f"{n_out} line break(s), the source has {n_src}: the page's layout changes"
 
 
 # --------------------------------------------------------------------------- length
