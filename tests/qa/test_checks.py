@@ -138,6 +138,11 @@ BROKEN = [
     ("NATO Press Office\nBoulevard Léopold III\n1110 Brussels", "de",
      "NATO-Pressestelle Boulevard Léopold III\n1110 Brüssel", "line-breaks",
      "1 line break(s), the source has 2"),
+    # acronyms: dropped by MT, outside the glossary; a code with digits mangled
+    ("The MPSOTC trained 40 officers.", "de", "Das Zentrum bildete 40 Offiziere aus.", "acronyms",
+     "'MPSOTC'"),
+    ("Greece bought M1A2 tanks and the U.S. approved it.", "tr",
+     "Yunanistan M1 tankları satın aldı ve ABD bunu onayladı.", "acronyms", "'M1A2'"),
     # length: far too short (but complete), far too long
     (RUTTE, "tr", "Rutte konuştu. Müttefikler harcamaları yüzde 20 artıracak.",
      "length", "expected 0.7–1.6"),
@@ -231,6 +236,14 @@ def test_truncation_is_reported_once_not_as_its_symptoms(glossary):
         ("The the the plan.", "de", "Der Plan plan plan.", "doubled-word"),
         ("Two  spaces  here.", "de", "Zwei  Leerzeichen  hier.", "double-space"),
         ("NATO Press Office\n1110 Brussels", "de", "NATO-Pressestelle\r\n1110 Brüssel", "line-breaks"),
+        # acronyms: kept with a suffix, spelled locally, a code in another script, glossary terms,
+        # roman numerals, a headline in capitals
+        ("The MPSOTC opened.", "tr", "MPSOTC'nin merkezi açıldı.", "acronyms"),
+        ("The U.S. and the UK agreed.", "el", "Οι ΗΠΑ και το Ηνωμένο Βασίλειο ΗΒ συμφώνησαν.", "acronyms"),
+        ("Turkey bought the S-400 system.", "ru", "Турция купила систему С-400.", "acronyms"),
+        ("NATO ministers met.", "el", "Οι υπουργοί του ΝΑΤΟ συναντήθηκαν.", "acronyms"),
+        ("Pope Leo XIV spoke.", "de", "Papst Leo sprach.", "acronyms"),
+        ("NATO LEADERS MEET IN THE HAGUE", "de", "NATO-Führer treffen sich in Den Haag", "acronyms"),
         # length: short sources are not judged by ratio
         ("NATO summit", "de", "Gipfeltreffen der NATO-Staats- und Regierungschefs", "length"),
         # sentences: abbreviations and ordinals of the target language do not end sentences

@@ -36,6 +36,10 @@ Checks (id, severity, what is compared), in the order they are registered with
 ``double-space``    warning  two or more spaces between words, when the source has none.
 ``line-breaks``     warning  as many line breaks inside the block as the source: a multi-line
                              block renders line by line.
+``acronyms``        warning  acronyms and letter-digit codes of the source outside glossary terms
+                             (``MPSOTC``, ``U.S.``, ``F-35``) are in the translation, a suffix
+                             allowed; a capitalised token of the translation that nothing else
+                             explains counts as a local spelling of one (``ΗΠΑ``, ``США``).
 ``length``          warning  characters of translation / source outside `LENGTH_RANGES` (plus
                              `LENGTH_SLACK` characters either way, for short sentences); only
                              for sources of 20 characters or more.
@@ -335,6 +339,68 @@ def _line_breaks(pair: Pair) -> Iterator[str]:
     n_out = pair.translation.strip().replace("\r\n", "\n").count("\n")
     if n_src != n_out:
         yield f"{n_out} line break(s), the source has {n_src}: the page's layout changes"
+
+
+# --------------------------------------------------------------------------- acronyms
+
+# NATO, MPSOTC, U.S., F-35, S-400, PAC-3, M1A2: tokens a translation keeps (or spells locally)
+_ACRONYM = re.compile(r"(?<![\w.])(?:(?:[A-Z]\.){2,}|[A-Z][A-Z0-9]*(?:-?[A-Z0-9]+)+)(?![\w])")
+_ROMAN = re.compile(r"[IVXLCDM]+")
+
+
+def _local_acronyms(text: str) -> list[str]:
+    """Tokens of a translation that look like letter acronyms in any script: two capitals or more
+    (ΗΠΑ, США, ABD). Codes with digits are matched by their digits instead (`_kept`)."""
+    return [token for token in (t.strip(".-") for t in re.findall(r"[\w.-]+", text))
+            if not any(c.isdigit() for c in token) and sum(c.isupper() for c in token) >= 2]
+
+
+def _source_acronyms(pair: Pair) -> list[str]:
+    """Acronyms and letter-digit codes of the source outside glossary terms (the glossary check
+    knows those renderings: ΝΑΤΟ, НАТО); none when the source is all capitals (a shouted headline)."""
+    if not re.search(r"[a-z]", pair.source):
+        return []
+    covered = [(m.start, m.end) for m in find_terms(pair.glossary, pair.source)] if pair.glossary else []
+    found = []
+    for m in _ACRONYM.finditer(pair.source):
+        token = m.group()
+        if _ROMAN.fullmatch(token) or not re.search(r"[A-Z].*[A-Z0-9]|[A-Z]\.", token):
+            continue
+        if any(start <= m.start() < end for start, end in covered):
+            continue
+        found.append(token)
+    return list(dict.fromkeys(found))
+
+
+def _kept(token: str, translation: str) -> bool:
+    """The token as written (a suffix may follow: NATO'nun, MPSOTC-Zentrum), or for a code with
+    digits, the same digits on a token with letters (С-400 in Cyrillic)."""
+    if re.search(r"(?<!\w)" + re.escape(token.rstrip(".")), translation):
+        return True
+    digits = re.findall(r"\d+", token)
+    if digits:
+        pattern = r"(?<!\w)[^\W\d_]+-?" + r"\w*?".join(digits) + r"(?!\d)"
+        return re.search(pattern, translation) is not None
+    return False
+
+
+@check("acronyms", Severity.WARNING, "acronyms and letter-digit codes of the source are in the translation")
+def _acronyms(pair: Pair) -> Iterator[str]:
+    """MT drops or mangles what it does not know (``MPSOTC``, ``BM``). A language may spell an
+    acronym its own way (U.S. -> ΗΠΑ, США, ABD): a capitalised token of the translation that
+    neither a kept acronym nor a glossary rendering explains stands for one missing acronym."""
+    missing = [t for t in _source_acronyms(pair) if not _kept(t, pair.translation)]
+    if not missing:
+        return
+    explained = {t.target.text for t in pair.term_checks if t.target is not None}
+    kept = [t for t in _source_acronyms(pair) if t not in missing]
+    local = [token for token in _local_acronyms(pair.translation)
+             if not any(token in e for e in explained) and not any(_kept(t, token) for t in kept)]
+    letters_only = [t for t in missing if not any(c.isdigit() for c in t)]
+    explained_locally = set(letters_only[: len(local)])  # a code with digits needs its digits
+    missing = [t for t in missing if t not in explained_locally]
+    if missing:
+        yield "missing in the translation: " + ", ".join(f"'{t}'" for t in missing)
 
 
 # --------------------------------------------------------------------------- length
