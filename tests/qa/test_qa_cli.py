@@ -29,6 +29,14 @@ def test_qa_flags_the_pseudo_language_as_wrong_language(locales):
         wrong = [f for f in report["findings"] if f["check"] == "wrong-language"]
         assert len(wrong) >= 10, report["lang"]  # it is not Greek/Russian/German/Turkish
         assert all(f["severity"] == "error" and f["line"] for f in wrong)
+        # beside the catalog line, where the paragraph is in the article (its #: reference)
+        assert all(f["source"].startswith("examples/article.txt:") for f in wrong), wrong[0]
+    po = locales / "de" / "LC_MESSAGES" / "article.po"
+    text = po.read_text(encoding="utf-8").splitlines()
+    finding = next(f for r in reports if r["lang"] == "de" for f in r["findings"])
+    entry_lines = text[finding["line"] - 1:]
+    reference = next(line for line in entry_lines if line.startswith("#: "))
+    assert reference == "#: " + finding["source"]
 
 
 def test_translate_writes_qa_findings_into_the_catalog(locales):

@@ -105,14 +105,14 @@ def qa(
         console.print(glossary_line(terms), markup=False, highlight=False, soft_wrap=True)
         for r in reports:
             table = Table(title=f"{r.path} ({r.lang}): {r.errors()} errors, {r.warnings()} warnings")
-            for col in ("line", "check", "severity", "entry", "message"):
+            for col in ("line", "article", "check", "severity", "entry", "message"):
                 table.add_column(col, overflow="fold")
             for e in r.entries:
                 for f in e.findings:
                     style = "red" if f.severity == "error" else "yellow"
                     entry = escape(e.msgid)  # whole: the table folds or wraps it, never cuts it
                     severity = f"[{style}]{f.severity}[/]"
-                    table.add_row(str(e.line or ""), f.check_id, severity, entry, f.message)
+                    table.add_row(str(e.line or ""), e.source, f.check_id, severity, entry, f.message)
             print_table(table)
     if errors or (strict and warnings):
         raise typer.Exit(1)

@@ -23,13 +23,16 @@ from toolkit.terms.glossary import Glossary
 
 @dataclass
 class EntryFindings:
-    """The findings for one catalog entry; `line` is where the entry starts in the .po file."""
+    """The findings for one catalog entry; `line` is where the entry starts in the .po file,
+    `source` where its text is in the article (the first ``#:`` reference, ``article.txt:12``):
+    a translator fixes the catalog, an editor looks at the article."""
 
     msgid: str
     msgctxt: str | None
     line: int | None
     fuzzy: bool
     findings: list[Finding] = field(default_factory=list)
+    source: str = ""
 
 
 @dataclass
@@ -55,7 +58,7 @@ class CatalogReport:
             "catalog": self.path,
             "lang": self.lang,
             "findings": [
-                {"line": e.line, "msgid": e.msgid, "msgctxt": e.msgctxt, "fuzzy": e.fuzzy,
+                {"line": e.line, "source": e.source, "msgid": e.msgid, "msgctxt": e.msgctxt, "fuzzy": e.fuzzy,
                  "check": f.check_id, "severity": f.severity, "message": f.message}
                 for e in self.entries for f in e.findings
             ],
@@ -93,5 +96,7 @@ def check_catalog(path: str | Path, *, glossary: Glossary | None = None) -> Cata
         translation = entry.msgstr or (entry.msgstr_plural.get(0, "") if entry.msgstr_plural else "")
         truncated = is_truncated_draft(entry)
         findings = check_entry(entry.msgid, translation, lang, glossary=glossary, truncated=truncated)
-        report.entries.append(EntryFindings(entry.msgid, entry.msgctxt, entry.linenum, entry.fuzzy, findings))
+        source = ":".join(p for p in entry.occurrences[0] if p) if entry.occurrences else ""
+        report.entries.append(EntryFindings(entry.msgid, entry.msgctxt, entry.linenum, entry.fuzzy, findings,
+                                            source))
     return report
