@@ -302,7 +302,7 @@ def test_update_plan_reuses_reviewed_and_drafts_and_translates_only_changes(tmp_
     ]
     assert [b.text for b in plan.needs_mt()] == [REVIEWED_V2, DRAFT_V2, ADDED]
     assert [e.msgid for e in plan.obsolete] == [DELETED]
-    assert plan.counts() == {KEEP: 4, REVIEW_CHANGED: 1, TRANSLATE: 2, "obsolete": 1}
+    assert plan.counts() == {KEEP: 4, REVIEW_CHANGED: 1, TRANSLATE: 2, "obsolete": 1, "replaced": 0}
 
 
 def test_update_keeps_human_work_and_marks_what_needs_review(tmp_path):

@@ -31,6 +31,7 @@ from toolkit.errors import ToolkitError
 from toolkit.fileio import locked
 from toolkit.formats.document import parse_document
 from toolkit.formats.po import read_po, write_po
+from toolkit.l10n.comments import split_tcomment
 from toolkit.l10n.translate import MAX_SENTENCE_TOKENS, mt_text
 from toolkit.segment import join, segment_block
 from toolkit.terms.exchange import import_glossary
@@ -905,6 +906,27 @@ def test_reviewed_msgstr_survives_every_command_but_overwrite_reviewed(template,
     assert entry.msgstr == expected_translation(REVIEWED_ID) and entry.fuzzy
     assert reviewed_entry(fr).msgstr == "Nouvelles de l'Alliance"
     msgfmt_ok(ws / DE_PO)
+    # the replaced translation stays in view (a translator comment, which msgmerge keeps), and
+    # the run says how many it replaced, per language
+    previous = f"Previous translation (reviewed, replaced by MT): {REVIEWED}"
+    assert previous in split_tcomment(entry.tcomment)[1]  # a toolkit item (wrapped at 79 columns)
+    replaced = sum(1 for e in read_po(ws / DE_PO) if "Previous translation" in (e.tcomment or ""))
+    assert replaced >= 1
+    assert f"--overwrite-reviewed replaced {replaced} reviewed translation(s) with fuzzy MT (de {replaced})" \
+        in " ".join(result.stderr.split())
+    # it survives a second run, and goes once a translator has reviewed the entry
+    result = run_cli("translate", "story.txt", "--to", "de", "--out", "out", "--locales", "locales",
+                     "--no-glossary", cwd=ws, env=env)
+    assert result.returncode == 0 and "replaced" not in result.stderr
+    assert previous in split_tcomment(reviewed_entry(ws / DE_PO).tcomment)[1]
+    po = read_po(ws / DE_PO)
+    entry = next(e for e in po if e.msgid == REVIEWED_ID)
+    entry.msgstr, entry.flags = "Nachrichten aus dem Bündnis", []
+    write_po(po, ws / DE_PO)
+    result = run_cli("translate", "story.txt", "--to", "de", "--out", "out", "--locales", "locales",
+                     "--no-glossary", cwd=ws, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Previous translation" not in (reviewed_entry(ws / DE_PO).tcomment or "")
 
 
 

@@ -74,7 +74,8 @@ def translate(
     ),
     overwrite_reviewed: bool = typer.Option(
         False, "--overwrite-reviewed",
-        help="Re-translate entries a translator reviewed too (replaces their msgstr with fuzzy MT).",
+        help="Re-translate entries a translator reviewed too (fuzzy MT replaces their msgstr; "
+             "the reviewed one stays in a '# Previous translation' comment).",
     ),
     engine: EngineSpecs = None,
     no_tm: bool = typer.Option(
@@ -139,6 +140,21 @@ def translate(
     for report in reports[0]:
         if report.missing_model:
             err.print(f"warning: no {from_code}->{report.lang} model: its catalog has empty msgstr")
+    _print_replaced(reports)
+
+
+def _print_replaced(reports) -> None:
+    """What --overwrite-reviewed replaced, per language: a translator's work is never lost quietly."""
+    replaced: dict[str, int] = {}
+    for per_doc in reports:
+        for report in per_doc:
+            replaced[report.lang] = replaced.get(report.lang, 0) + report.plan.get("replaced", 0)
+    if any(replaced.values()):
+        per_lang = ", ".join(f"{lang} {n}" for lang, n in replaced.items() if n)
+        err.print(f"--overwrite-reviewed replaced {sum(replaced.values())} reviewed translation(s) with"
+                  f" fuzzy MT ({per_lang}); each stays in its entry as"
+                  " '# Previous translation (reviewed, replaced by MT): ...'",
+                  markup=False, highlight=False, soft_wrap=True)
 
 
 def _memory_options(accept_exact: bool | None, threshold: float | None):

@@ -49,13 +49,16 @@ from toolkit.l10n.comments import (
     IN_TCOMMENT,
     MT_ITEMS,
     NOTE_PREFIX,
+    PREVIOUS_PREFIX,
     SUGGESTION_PREFIX,
     comment_items,
     compose_tcomment,
     format_items,
+    is_human,
     machine_items,
     note_items,
     order_items,
+    previous_items,
     split_tcomment,
     suggestion_items,
 )
@@ -245,8 +248,8 @@ def _entry(
         assert old is not None
         entry.msgstr = old.msgstr
         entry.flags = _own_flags(old.flags)
-        if not entry.fuzzy:  # reviewed: what the model did (and suggested) is history
-            items = [i for i in items if not i.startswith((*MT_ITEMS, SUGGESTION_PREFIX))]
+        if not entry.fuzzy:  # reviewed: what the model did (and suggested, and replaced) is history
+            items = [i for i in items if not i.startswith((*MT_ITEMS, SUGGESTION_PREFIX, PREVIOUS_PREFIX))]
             entry.comment = format_items(i for i in shared if not i.startswith(MT_ITEMS))
         entry.tcomment = compose_tcomment(own, items)
         if entry.fuzzy:
@@ -265,6 +268,8 @@ def _entry(
             entry.previous_msgctxt, entry.previous_msgid = old.msgctxt, old.msgid
         entry.tcomment = compose_tcomment(own, [*items, *suggestion_items(mt)])
         return entry
+    if old is not None and old.msgstr and is_human(old):  # --overwrite-reviewed: keep it in view
+        items = [i for i in items if not i.startswith(PREVIOUS_PREFIX)] + previous_items(old.msgstr)
     if mt:
         entry.msgstr = mt
         entry.flags = ["fuzzy"]

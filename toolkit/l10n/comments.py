@@ -58,6 +58,8 @@ QA_PREFIX = "QA: "
 NOTE_PREFIX = "Note ("
 TM_PREFIX = "TM: "  # the translation memory gave this msgstr (or some of its sentences): from where
 TM_MATCH_PREFIX = "TM "  # a similar reviewed translation, shown to the translator (`toolkit.l10n.memory_use`)
+# the reviewed msgstr that --overwrite-reviewed replaced with fresh MT: kept in view until reviewed
+PREVIOUS_PREFIX = "Previous translation (reviewed, replaced by MT): "
 # items about the MT output (and the memory's suggestions for it), dropped once a person reviewed it
 MT_ITEMS = (
     MT_PREFIX, CHECKSUM_PREFIX, SOURCE_PREFIX, TERM_PREFIX, FLAGGED_PREFIX, QA_PREFIX, TM_MATCH_PREFIX
@@ -65,9 +67,9 @@ MT_ITEMS = (
 _CONTINUATION = "  "  # how a comment item that needs more than one line continues
 # The items about one language's msgstr: they live in the translator comment, which msgmerge keeps.
 _OWN_MT = (MT_PREFIX, CHECKSUM_PREFIX, SOURCE_PREFIX, TERM_PREFIX, FLAGGED_PREFIX, QA_PREFIX)
-IN_TCOMMENT = (*_OWN_MT, NOTE_PREFIX, SUGGESTION_PREFIX)
+IN_TCOMMENT = (*_OWN_MT, NOTE_PREFIX, SUGGESTION_PREFIX, PREVIOUS_PREFIX)
 # Every item the toolkit writes, in the one order every code path writes them (`order_items`).
-ITEM_ORDER = (*_OWN_MT, TM_PREFIX, TM_MATCH_PREFIX, NOTE_PREFIX, SUGGESTION_PREFIX)
+ITEM_ORDER = (*_OWN_MT, TM_PREFIX, TM_MATCH_PREFIX, NOTE_PREFIX, SUGGESTION_PREFIX, PREVIOUS_PREFIX)
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,6 +247,11 @@ def split_tcomment(tcomment: str) -> tuple[list[str], list[str]]:
 def compose_tcomment(own: Iterable[str], items: Iterable[str]) -> str:
     """The translator comment: the translator's lines, then the toolkit's items in their order."""
     return "\n".join(filter(None, ["\n".join(own), format_items(order_items(items))]))
+
+
+def previous_items(msgstr: str) -> list[str]:
+    """A replaced reviewed translation as a translator-comment item (line breaks as ``\\n``)."""
+    return [PREVIOUS_PREFIX + LINE_SPLIT_RE.sub("\\\\n", msgstr)] if msgstr else []
 
 
 def suggestion_items(mt: str) -> list[str]:

@@ -71,6 +71,9 @@ class CatalogPlan:
         for p in self.blocks:
             counts[p.action] += 1
         counts["obsolete"] = len(self.obsolete)
+        # reviewed translations --overwrite-reviewed sends to the model again (kept in a comment)
+        counts["replaced"] = sum(p.action == Action.TRANSLATE and p.old is not None and bool(p.old.msgstr)
+                                 and is_human(p.old) for p in self.blocks)
         return counts
 
 
