@@ -460,3 +460,193 @@ def test_a_source_file_name_with_a_space_is_shown_whole(tmp_path):
     po.save(str(path))
     blocks = collect([path])
     assert [b.reference for b in blocks] == ["news/my story.txt:3", "a b.txt:1, c.txt:2"]
+
+
+# --------------------------------------------------------------------------- why an entry is fuzzy
+
+OLD_P2 = "NATO has long focused on the Atlantic region."  # the English P2's German was reviewed for
+DE_OLD = "Die NATO konzentrierte sich lange auf den Atlantik."
+DE_MT = "Die NATO konzentrierte sich traditionell auf den Nordatlantik.\nZweiter Absatz der Maschine."
+DE_OWN = ["Checked against the print edition.", "", "Ask the desk before changing the figures."]
+EL_MT = "Το ΝΑΤΟ περιλαμβάνει αρκετά μέλη."
+EL_REVIEWED = "Το ΝΑΤΟ περιλαμβάνει πολλά μέλη που διατηρούν σχέσεις με αραβικά κράτη."
+XSS_IMG = "<img src=x onerror=alert(1)>"
+XSS_SCRIPT = "<script>alert(1)</script>"
+
+
+def write_catalog(locales: Path, lang: str, entries: list[polib.POEntry]) -> Path:
+    """A catalog written as the toolkit writes them (`write_po`), so comments wrap as in real ones."""
+    from toolkit.formats.po import write_po
+
+    po = polib.POFile(wrapwidth=78)
+    po.metadata = {
+        "Project-Id-Version": "article", "Language": lang, "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8", "Content-Transfer-Encoding": "8bit",
+    }
+    for entry in entries:
+        po.append(entry)
+    path = po_path(locales, lang, "article")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_po(po, path)
+    return path
+
+
+def make_history_catalogs(locales: Path) -> list[Path]:
+    """German: P2's English changed since review (msgmerge kept the old text as ``#|``), with the
+    toolkit's fresh MT as a suggestion and the translator's own notes. Greek: --overwrite-reviewed
+    replaced a reviewed P1 with a machine draft. Both keep translations of removed paragraphs."""
+    from toolkit.l10n.comments import compose_tcomment, previous_items, suggestion_items
+
+    de = [
+        polib.POEntry(msgid=HEADING, msgstr=TRANSLATIONS["de"][0][1]),
+        polib.POEntry(
+            msgid=P2, msgstr=DE_OLD, previous_msgid=OLD_P2, flags=["fuzzy"],
+            # the suggestion is long enough to be continued over several comment lines
+            tcomment=compose_tcomment(DE_OWN, suggestion_items(DE_MT)),
+        ),
+        # fuzzy for another reason (``#|`` the same text): no diff to show
+        polib.POEntry(msgid=P1, msgstr="Die NATO umfasst Mitglieder.", previous_msgid=P1, flags=["fuzzy"]),
+        polib.POEntry(msgid="The old closing paragraph.", msgstr="Der alte Schlussabsatz.", obsolete=True),
+        polib.POEntry(msgid="A removed quote.", msgstr="Ein entferntes Zitat?", obsolete=True,
+                      flags=["fuzzy"]),
+    ]
+    el_items = [
+        f"{MT_PREFIX}argos:en-el@1.0", f"{CHECKSUM_PREFIX}{_checksum(EL_MT)}", *previous_items(EL_REVIEWED)
+    ]
+    el = [
+        polib.POEntry(msgid=HEADING, msgstr=TRANSLATIONS["el"][0][1]),
+        polib.POEntry(msgid=P1, msgstr=EL_MT, flags=["fuzzy"], tcomment=compose_tcomment([], el_items)),
+        polib.POEntry(msgid="The old closing paragraph.", msgstr="", obsolete=True),
+    ]
+    return [write_catalog(locales, "de", de), write_catalog(locales, "el", el)]
+
+
+def parse(page: str):
+    from lxml import html as lxml_html
+
+    return lxml_html.document_fromstring(page.encode("utf-8"))
+
+
+def cell_of(tree, msgid: str, col: int):
+    """The ``<td>`` of language column `col` in the row whose source is `msgid`."""
+    (row,) = [tr for tr in tree.xpath('//table[@class="review"]/tbody/tr')
+              if tr.xpath('string(td[@class="col-src"]/div[contains(@class, "text")])') == msgid]
+    (td,) = row.xpath(f'td[contains(concat(" ", @class, " "), " col-{col} ")]')
+    return td
+
+
+def notes_of(td) -> dict[str, object]:
+    """The cell's notes by label."""
+    return {n.xpath('string(div[@class="label"])'): n for n in td.xpath('div[@class="notes"]/div')}
+
+
+def test_collect_reads_why_an_entry_is_fuzzy(tmp_path):
+    blocks = collect(make_history_catalogs(tmp_path / "locales"))
+    assert [b.msgid for b in blocks] == [HEADING, P2, P1]  # obsolete entries are not blocks
+    de = {b.msgid: b.translations["de"] for b in blocks}
+    el = {b.msgid: b.translations["el"] for b in blocks}
+    assert de[P2].status == FUZZY and de[P2].previous_msgid == OLD_P2
+    assert de[P2].suggestion == DE_MT  # joined from its continuation lines, line break restored
+    assert de[P2].comments == DE_OWN and de[P2].replaced == ""
+    assert de[P1].status == FUZZY and de[P1].previous_msgid is None  # ``#|`` the same English
+    assert de[HEADING].previous_msgid is None and de[HEADING].comments == [] and not de[HEADING].suggestion
+    assert el[P1].machine and el[P1].replaced == EL_REVIEWED and el[P1].comments == []  # MT items aren't
+    from toolkit.qa.review_page import ObsoleteEntry, collect_obsolete
+
+    paths = make_history_catalogs(tmp_path / "again")
+    assert collect_obsolete(paths) == [
+        ObsoleteEntry("de", "The old closing paragraph.", None, "Der alte Schlussabsatz.", REVIEWED),
+        ObsoleteEntry("de", "A removed quote.", None, "Ein entferntes Zitat?", FUZZY),
+        ObsoleteEntry("el", "The old closing paragraph.", None, "", UNTRANSLATED),
+    ]
+    assert [o.reviewed for o in collect_obsolete(paths)] == [True, False, False]
+
+
+def test_page_shows_the_changed_english_suggestion_and_comments(tmp_path):
+    page = render_html(collect(make_history_catalogs(tmp_path / "locales")), title="Review")
+    tree = parse(page)
+    cell = cell_of(tree, P2, 1)  # de: the first catalog given
+    notes = notes_of(cell)
+    assert list(notes) == ["English changed since review", "MT suggestion", "Translator comment"]
+    diff = notes["English changed since review"]
+    # the old English with its deleted words, the new with its inserted ones: exactly the changed words
+    assert [d.text_content() for d in diff.iter("del")] == ["long"]
+    assert [i.text_content() for i in diff.iter("ins")] == ["traditionally", "North"]
+    assert diff.xpath('string(.//div[contains(@class, "was")])') == OLD_P2
+    assert diff.xpath('string(.//div[contains(@class, "now")])') == P2
+    assert notes["MT suggestion"].xpath('string(div[@lang="de"])') == DE_MT  # with its line break
+    assert notes["Translator comment"].xpath('string(div[@class="text"])') == "\n".join(DE_OWN)
+    assert cell.xpath('string(div[@lang="de"])') == DE_OLD  # the translation itself is unchanged
+    # nothing of the kind where the catalog says nothing: the reviewed heading, the same-English fuzzy
+    assert notes_of(cell_of(tree, HEADING, 1)) == {} and notes_of(cell_of(tree, P1, 1)) == {}
+    # the Greek machine draft shows the reviewed translation it replaced, in Greek
+    el = notes_of(cell_of(tree, P1, 2))
+    assert list(el) == ["Replaced reviewed translation"]
+    assert el["Replaced reviewed translation"].xpath('string(div[@lang="el"])') == EL_REVIEWED
+    assert page.count("<del>") == 1 and page.count("<ins>") == 2  # no diff anywhere else
+
+
+def test_obsolete_entries_are_listed_after_the_table(tmp_path, catalogs):
+    out = write_report(make_history_catalogs(tmp_path / "history"), tmp_path / "review.html", title="Review")
+    page = out.read_text(encoding="utf-8")
+    tree = parse(page)
+    (section,) = tree.xpath('//section[@class="obsolete"]')
+    (main,) = tree.xpath("//main")
+    assert main.getnext() is section  # after the main table
+    assert section.xpath("string(h2)") == "Obsolete entries (no longer in the article)"
+    groups = section.xpath("div")
+    # one list per language, hidden with the language's column
+    assert [g.get("class") for g in groups] == ["col-1", "col-2"]
+    rows = {
+        g.xpath('string(h3/span[@class="code"])'): [
+            [" ".join(td.text_content().split()) for td in tr.xpath("td")] for tr in g.xpath(".//tbody/tr")
+        ]
+        for g in groups
+    }
+    assert rows == {
+        "de": [["The old closing paragraph.", "Der alte Schlussabsatz.", "reviewed"],
+               ["A removed quote.", "Ein entferntes Zitat?", "fuzzy"]],
+        "el": [["The old closing paragraph.", "not translated", "untranslated"]],
+    }
+    # not in the main table, not in the counts
+    assert "closing paragraph" not in main.text_content() and "removed quote" not in main.text_content()
+    assert _summary_row(page, "de") == ["3", "1", "2", "0", "0", "0"]
+    assert _summary_row(page, "el") == ["2", "1", "1", "0", "0", "0"]  # and P2 missing
+    # no obsolete entries: no section
+    plain = write_report(catalogs, tmp_path / "plain.html").read_text(encoding="utf-8")
+    assert 'class="obsolete"' not in plain and "Obsolete entries" not in plain
+
+
+def test_hostile_history_stays_text(tmp_path):
+    """Markup in a ``#|`` msgid, a msgid, a translator comment, a suggestion and an obsolete entry
+    is shown as text: no element of it gets into the page, and the diff wraps only escaped text."""
+    from toolkit.l10n.comments import compose_tcomment, suggestion_items
+
+    old, new = f"Editors wrote <b>bold</b> {XSS_IMG} here.", f"Editors wrote {XSS_SCRIPT} {XSS_IMG} here."
+    comment, suggestion = f"See {XSS_IMG} and {XSS_SCRIPT}", f"Die Redaktion schrieb {XSS_SCRIPT} {XSS_IMG}."
+    entries = [
+        polib.POEntry(msgid=new, msgstr=f"Die Redaktion schrieb {XSS_IMG}.", previous_msgid=old,
+                      flags=["fuzzy"], tcomment=compose_tcomment([comment], suggestion_items(suggestion))),
+        polib.POEntry(msgid=f"Gone {XSS_SCRIPT}", msgstr=f"Weg {XSS_IMG}", obsolete=True),
+    ]
+    paths = [write_catalog(tmp_path / "locales", "de", entries)]
+    out = write_report(paths, tmp_path / "review.html", title="Review")
+    page = out.read_text(encoding="utf-8")
+    tree = parse(page)
+    assert len(tree.xpath("//script")) == 1 and tree.xpath("//img") == [] and tree.xpath("//b") == []
+    assert not [el for el in tree.iter() if any(name.startswith("on") for name in el.attrib)]
+    notes = notes_of(cell_of(tree, new, 1))
+    diff = notes["English changed since review"]
+    assert diff.xpath('string(.//div[contains(@class, "was")])') == old
+    assert diff.xpath('string(.//div[contains(@class, "now")])') == new
+    # word by word: the angle brackets are the same on both sides, the words between them changed
+    assert [d.text_content() for d in diff.iter("del")] == ["b", "bold", "b"]
+    assert [i.text_content() for i in diff.iter("ins")] == ["script", "alert(1)", "script"]
+    assert all(len(el) == 0 for el in [*diff.iter("del"), *diff.iter("ins")])  # text only inside
+    assert "&lt;<ins>script</ins>&gt;<ins>alert(1)</ins>&lt;/<ins>script</ins>&gt;" in page
+    assert notes["MT suggestion"].xpath('string(div[@lang="de"])') == suggestion
+    assert notes["Translator comment"].text_content().endswith(comment)
+    obsolete = tree.xpath('//section[@class="obsolete"]//tbody/tr/td')
+    assert [td.text_content() for td in obsolete[:2]] == [f"Gone {XSS_SCRIPT}", f"Weg {XSS_IMG}"]
+    # still deterministic: the same catalogs give the same bytes
+    assert write_report(paths, tmp_path / "again.html", title="Review").read_bytes() == out.read_bytes()

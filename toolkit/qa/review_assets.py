@@ -79,6 +79,25 @@ li.sev-info{color:var(--info);background:var(--info-bg);border-color:var(--info)
 .where{color:var(--fg)}
 .orphans{max-width:900px}
 .attention-only tr.ok{display:none}
+.notes{margin-top:6px;display:flex;flex-direction:column;gap:4px}
+.note{font-size:12px;padding:3px 6px;border-left:3px solid var(--line);background:var(--head);
+border-radius:2px}
+.note .label{font-size:11px;font-weight:600;color:var(--muted);text-transform:uppercase;letter-spacing:.03em}
+.note-diff{border-left-color:#d4a72c}
+.note-suggestion{border-left-color:var(--info)}
+.note-replaced{border-left-color:var(--found-line)}
+.diff{display:grid;grid-template-columns:auto 1fr;gap:2px 6px}
+.diff .tag{color:var(--muted);font-size:11px}
+del{background:#ffcecb;color:var(--bad);text-decoration:line-through;border-radius:2px}
+ins{background:#aceebb;color:#116329;text-decoration:none;font-weight:600;border-radius:2px}
+.obsolete{padding:0 20px 40px;max-width:1200px}
+.obsolete h2{font-size:16px;margin:16px 0 2px}
+.obsolete h3{font-size:14px;margin:12px 0 4px}
+table.obs{width:100%;border-collapse:collapse;table-layout:fixed}
+table.obs th,table.obs td{vertical-align:top;text-align:left;padding:4px 10px;
+border-bottom:1px solid var(--line);overflow-wrap:anywhere}
+table.obs thead th{font-weight:600;color:var(--muted);font-size:12px}
+table.obs th:last-child{width:150px}
 """
 
 JS = """

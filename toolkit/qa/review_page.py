@@ -14,17 +14,24 @@ offline and be safe to open whatever the catalogs contain:
 Per block the page shows the English source with its glossary terms marked (`find_terms`), and
 for each language the translation with the terms' renderings marked (`check_translation`): an
 accepted rendering, a rejected one, or a note that an expected rendering is missing. The
-concept's note is the tooltip. QA findings are passed in as plain data (see `render_html`), so
-this module does not depend on the QA checks. Without JavaScript every column is shown; with it,
-a toolbar shows or hides languages and blocks that need no attention. ``report.html#langs=el,de``
-opens with only those languages shown, so a link can be sent to one translator.
+concept's note is the tooltip. Where a translator needs to know why an entry is fuzzy, the cell
+also shows the English it was reviewed for (``#| msgid``) against today's as a word diff, the
+toolkit's fresh MT suggestion and any reviewed translation it replaced; the translator's own
+comment lines are shown too. Obsolete entries (``#~``) are listed after the table, out of the
+counts, so a translation of a removed paragraph can still be found. QA findings are passed in as
+plain data (see `render_html`), so this module does not depend on the QA checks. Without
+JavaScript every column is shown; with it, a toolbar shows or hides languages and blocks that
+need no attention. ``report.html#langs=el,de`` opens with only those languages shown, so a link
+can be sent to one translator.
 """
 
 from __future__ import annotations
 
 import base64
+import difflib
 import hashlib
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +43,15 @@ from toolkit.errors import Severity, ToolkitError
 from toolkit.fileio import atomic_write_text
 from toolkit.formats.po import read_po
 from toolkit.l10n.catalog import check_domain
-from toolkit.l10n.comments import TM_PREFIX, comment_items, is_machine, source_references
+from toolkit.l10n.comments import (
+    PREVIOUS_PREFIX,
+    SUGGESTION_PREFIX,
+    TM_PREFIX,
+    comment_items,
+    is_machine,
+    source_references,
+    split_tcomment,
+)
 from toolkit.langs import language_name
 from toolkit.qa.registry import clip
 from toolkit.qa.review_assets import CSS, JS
@@ -69,6 +84,26 @@ class ReviewCell:
     findings: list[CellFinding] = field(default_factory=list)
     machine: bool = False  # an untouched MT draft (`is_machine`), not a translator's fuzzy work
     memory: str = ""  # what the translation memory gave it ('100% article:12'), if anything
+    # the English a fuzzy translation was made for (``#| msgid``), where it differs from today's
+    previous_msgid: str | None = None
+    suggestion: str = ""  # the toolkit's fresh MT for a changed, reviewed paragraph
+    replaced: str = ""  # the reviewed translation that fresh MT replaced (--overwrite-reviewed)
+    comments: list[str] = field(default_factory=list)  # the translator's own comment lines
+
+
+@dataclass
+class ObsoleteEntry:
+    """A catalog's ``#~`` entry: a translation of text no longer in the article, kept by msgmerge."""
+
+    lang: str
+    msgid: str
+    msgctxt: str | None
+    msgstr: str  # plural forms joined by line breaks
+    status: str  # REVIEWED | FUZZY | UNTRANSLATED
+
+    @property
+    def reviewed(self) -> bool:
+        return self.status == REVIEWED
 
 
 @dataclass
@@ -106,18 +141,34 @@ def collect(po_paths: Sequence[str | Path]) -> list[ReviewBlock]:
 
     Entries only some catalogs have (a catalog not updated for the current article) are added
     after the first catalog's, and the catalogs without them get a MISSING cell, so every block
-    has every language and nothing a translator wrote is left off the page.
+    has every language and nothing a translator wrote is left off the page. Obsolete entries
+    are not blocks: see `collect_obsolete`.
     """
+    return _blocks(_read_catalogs(po_paths))
+
+
+def collect_obsolete(po_paths: Sequence[str | Path]) -> list[ObsoleteEntry]:
+    """Every catalog's obsolete (``#~``) entries, by catalog in the order given, then file order."""
+    return _obsolete(_read_catalogs(po_paths))
+
+
+_Catalogs = list[tuple[str, polib.POFile]]  # (language, catalog), in the order given
+
+
+def _read_catalogs(po_paths: Sequence[str | Path]) -> _Catalogs:
     if not po_paths:
         raise ToolkitError("no catalogs to report on")
-    catalogs: list[tuple[str, polib.POFile]] = []
+    catalogs: _Catalogs = []
     for path in po_paths:
         po = read_po(path)
         lang = _language(Path(path), po)
         if any(lang == seen for seen, _ in catalogs):
             raise ToolkitError(f"two catalogs for language {lang!r}", path=path)
         catalogs.append((lang, po))
+    return catalogs
 
+
+def _blocks(catalogs: _Catalogs) -> list[ReviewBlock]:
     blocks: dict[tuple[str | None, str], ReviewBlock] = {}
     for _, po in catalogs:
         for entry in _entries(po):
@@ -130,6 +181,17 @@ def collect(po_paths: Sequence[str | Path]) -> list[ReviewBlock]:
             entry = by_key.get(key)
             block.translations[lang] = _cell(entry) if entry else ReviewCell("", MISSING)
     return list(blocks.values())
+
+
+def _obsolete(catalogs: _Catalogs) -> list[ObsoleteEntry]:
+    found = []
+    for lang, po in catalogs:
+        for entry in po.obsolete_entries():
+            if entry.msgid:
+                text, translated = _translation(entry)
+                status = UNTRANSLATED if not translated else FUZZY if entry.fuzzy else REVIEWED
+                found.append(ObsoleteEntry(lang, entry.msgid, entry.msgctxt, text, status))
+    return found
 
 
 def _language(path: Path, po: polib.POFile) -> str:
@@ -150,18 +212,50 @@ def _reference(entry: polib.POEntry) -> str:
     return ", ".join(f"{file}:{line}" if line else file for file, line in source_references(entry))
 
 
-def _cell(entry: polib.POEntry) -> ReviewCell:
+def _translation(entry: polib.POEntry) -> tuple[str, bool]:
+    """The msgstr (plural forms joined by line breaks) and whether every form is filled in."""
     if entry.msgid_plural:
         text = "\n".join(entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural))
-        translated = all(entry.msgstr_plural.values())
-    else:
-        text, translated = entry.msgstr, bool(entry.msgstr)
+        return text, all(entry.msgstr_plural.values())
+    return entry.msgstr, bool(entry.msgstr)
+
+
+def _cell(entry: polib.POEntry) -> ReviewCell:
+    """The entry's translation and status, with what tells a reviewer why it needs a look."""
+    text, translated = _translation(entry)
+    own, items = split_tcomment(entry.tcomment)
+    while own and not own[-1].strip():
+        own.pop()
+    while own and not own[0].strip():
+        own.pop(0)
+    changed = entry.previous_msgid
+    cell = ReviewCell(
+        text,
+        UNTRANSLATED,
+        previous_msgid=changed if entry.fuzzy and changed is not None and changed != entry.msgid else None,
+        suggestion=_breaks(_item(items, SUGGESTION_PREFIX)),
+        replaced=_breaks(_item(items, PREVIOUS_PREFIX)),
+        comments=own,
+    )
     if not translated:
-        return ReviewCell(text, UNTRANSLATED)
-    memory = next((i[len(TM_PREFIX):] for i in comment_items(entry.comment) if i.startswith(TM_PREFIX)), "")
+        return cell
+    cell.memory = _item([*items, *comment_items(entry.comment)], TM_PREFIX)  # `#` (older catalogs: `#.`)
     if entry.fuzzy:
-        return ReviewCell(text, FUZZY, machine=is_machine(entry), memory=memory)
-    return ReviewCell(text, REVIEWED, memory=memory)
+        cell.status, cell.machine = FUZZY, is_machine(entry)
+    else:
+        cell.status = REVIEWED
+    return cell
+
+
+def _item(items: Iterable[str], prefix: str) -> str:
+    """The first item with `prefix`, without it ('' if none)."""
+    return next((i[len(prefix) :] for i in items if i.startswith(prefix)), "")
+
+
+def _breaks(text: str) -> str:
+    """A translation kept in a comment item has its line breaks written as ``\\n``
+    (`suggestion_items`, `previous_items`): real line breaks again, as in the cell's msgstr."""
+    return text.replace("\\n", "\n")
 
 
 # --------------------------------------------------------------------------------------------
@@ -174,6 +268,7 @@ def render_html(
     glossary: Glossary | None = None,
     findings: Mapping[FindingKey, Iterable[Any]] | None = None,
     title: str,
+    obsolete: Sequence[ObsoleteEntry] = (),
 ) -> str:
     """The complete page as a string.
 
@@ -181,7 +276,8 @@ def render_html(
     ``check_id``, ``severity`` and ``message`` attributes (such as the QA module's), mappings
     with those keys, or 3-tuples. They are shown with the cell's own `ReviewCell.findings`.
     Findings whose key matches no block (a catalog-wide problem, msgid ``""``) are listed under
-    the summary rather than dropped.
+    the summary rather than dropped. `obsolete` entries (`collect_obsolete`) are listed after
+    the table, by language; they are in no count.
     """
     langs = _languages(blocks)
     extra = {key: [_as_finding(f) for f in items] for key, items in (findings or {}).items()}
@@ -225,6 +321,7 @@ def render_html(
         '<mark class="term found">rendering</mark> accepted · '
         '<mark class="term forbidden">rendering</mark> rejected</span></nav>\n',
         _table(blocks, langs, cells, glossary),
+        _obsolete_html(obsolete, langs),
         "</body>\n</html>\n",
     ]
     return "".join(out)
@@ -242,7 +339,10 @@ def write_report(
     out = Path(out)
     if title is None:
         title = f"Translation review: {Path(po_paths[0]).stem}" if po_paths else "Translation review"
-    page = render_html(collect(po_paths), glossary=glossary, findings=findings, title=title)
+    catalogs = _read_catalogs(po_paths)
+    page = render_html(
+        _blocks(catalogs), glossary=glossary, findings=findings, title=title, obsolete=_obsolete(catalogs)
+    )
     atomic_write_text(out, page)
     return out
 
@@ -415,7 +515,114 @@ def _cell_html(
             body += '<div class="term-missing">Glossary: ' + ", ".join(absent) + " not found</div>"
     if found:
         body += '<ul class="findings">\n' + "".join(_finding_item(f) for f in found) + "</ul>"
+    body += _notes_html(lang, source, cell)
     return f'<td class="col-{n} cell st-{cell.status}"><div class="meta">{badge}</div>{body}</td>'
+
+
+def _notes_html(lang: str, source: str, cell: ReviewCell) -> str:
+    """Why the entry needs a look, from the catalog: how its English changed since the translation
+    was made, the fresh MT for it, the reviewed translation that MT replaced, the translator's notes."""
+    e = _esc
+    notes: list[tuple[str, str, str]] = []  # (class, label, HTML)
+    if cell.previous_msgid is not None:
+        was, now = _word_diff(cell.previous_msgid, source)
+        label = "English changed since the MT draft" if cell.machine else "English changed since review"
+        notes.append((
+            "note-diff",
+            label,
+            f'<div class="diff"><span class="tag">was</span><div class="text was" lang="en">{was}</div>'
+            f'<span class="tag">now</span><div class="text now" lang="en">{now}</div></div>',
+        ))
+    for kind, label, text in (
+        ("note-suggestion", "MT suggestion", cell.suggestion),
+        ("note-replaced", "Replaced reviewed translation", cell.replaced),
+    ):
+        if text:
+            notes.append((kind, label, f'<div class="text" lang="{e(lang)}">{e(text)}</div>'))
+    if cell.comments:
+        comment = "\n".join(cell.comments)
+        notes.append(("note-comment", "Translator comment", f'<div class="text">{e(comment)}</div>'))
+    if not notes:
+        return ""
+    return (
+        '<div class="notes">'
+        + "".join(f'<div class="note {kind}"><div class="label">{label}</div>{inner}</div>'
+                  for kind, label, inner in notes)
+        + "</div>"
+    )
+
+
+_WORD_RE = re.compile(r"\w+|[^\w\s]|\s+")  # every character is in exactly one token
+
+
+def _word_diff(old: str, new: str) -> tuple[str, str]:
+    """`old` with its deleted words in ``<del>`` and `new` with its inserted ones in ``<ins>``, as
+    HTML. Each piece of raw text is escaped before it is wrapped, as in `_highlight`."""
+    a, b = _WORD_RE.findall(old), _WORD_RE.findall(new)
+    was: list[str] = []
+    now: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        before, after = "".join(a[i1:i2]), "".join(b[j1:j2])
+        if op == "equal":
+            was.append(_esc(before))
+            now.append(_esc(after))
+            continue
+        was.append(_changed("del", before))
+        now.append(_changed("ins", after))
+    return "".join(was), "".join(now)
+
+
+def _changed(tag: str, text: str) -> str:
+    """`text` escaped and wrapped in `tag`, the whitespace around its words left outside (a change
+    of whitespace alone is wrapped whole, so it still shows)."""
+    if not text:
+        return ""
+    words = text.strip()
+    if not words:
+        return f"<{tag}>{_esc(text)}</{tag}>"
+    start = text.index(words)
+    lead, tail = text[:start], text[start + len(words) :]
+    return f"{_esc(lead)}<{tag}>{_esc(words)}</{tag}>{_esc(tail)}"
+
+
+def _obsolete_html(obsolete: Sequence[ObsoleteEntry], langs: list[str]) -> str:
+    """The ``#~`` entries after the table, one list per language (hidden with its column)."""
+    if not obsolete:
+        return ""
+    e = _esc
+    by_lang: dict[str, list[ObsoleteEntry]] = {}
+    for item in obsolete:
+        by_lang.setdefault(item.lang, []).append(item)
+    parts = [
+        '<section class="obsolete" id="obsolete" aria-label="Obsolete entries">'
+        "<h2>Obsolete entries (no longer in the article)</h2>\n"
+        '<p class="muted">Translations the catalogs keep of text the article no longer has.</p>\n'
+    ]
+    for lang, items in by_lang.items():
+        col = f' class="col-{langs.index(lang) + 1}"' if lang in langs else ""
+        parts.append(
+            f'<div{col}><h3><span class="code">{e(lang)}</span> {e(language_name(lang))} '
+            f'<span class="muted">({len(items)})</span></h3>\n'
+            '<table class="obs">\n<thead><tr><th scope="col">English (no longer in the article)</th>'
+            '<th scope="col">Translation</th><th scope="col">Status</th></tr></thead>\n<tbody>\n'
+        )
+        for item in items:
+            ctx = ""
+            if item.msgctxt:
+                ctx = f'<div class="meta"><span class="ctx">ctx {e(item.msgctxt)}</span></div>'
+            text = (
+                f'<div class="text" lang="{e(lang)}">{e(item.msgstr)}</div>'
+                if item.msgstr
+                else '<div class="text empty">not translated</div>'
+            )
+            parts.append(
+                f'<tr class="obs-entry"><td>{ctx}<div class="text" lang="en">{e(item.msgid)}</div></td>'
+                f"<td>{text}</td>"
+                f'<td><span class="badge st-{item.status}">{_STATUS_LABEL[item.status]}</span></td></tr>\n'
+            )
+        parts.append("</tbody></table></div>\n")
+    parts.append("</section>\n")
+    return "".join(parts)
 
 
 # --------------------------------------------------------------------------------------------
