@@ -20,6 +20,7 @@ from toolkit.l10n.memory_index import length_band, words
 from toolkit.l10n.repair import Substitution, repair, repair_numbers
 from toolkit.workflow.localize import localize_document
 
+from conftest import ROOT
 from pseudo import expected_translation
 
 HEADER = {
@@ -355,6 +356,42 @@ def test_number_repair_rules():
     assert repair_numbers("In 2024.", "In 2019.", "Πέρσι.") is None
     assert repair_numbers("In 2019 again.", "In 2019.", "Το 2019.") is None  # words differ
     assert repair_numbers("In 2019.", "In 2019.", "Το 2019.") is None  # nothing to repair
+
+
+def test_term_repair_rules():
+    from toolkit.terms.glossary import Concept, Glossary, Rendering, load_glossary
+
+    glossary = load_glossary(ROOT / "glossaries" / "defense.csv")
+    old_en = "Hezbollah fired rockets at Israel in 2024."
+    old_el = "Η Χεζμπολάχ εκτόξευσε ρουκέτες κατά του Ισραήλ το 2024."
+    # a term and a number: both substituted, and said
+    fixed = repair("Hamas fired rockets at Israel in 2023.", old_en, old_el, glossary=glossary, lang="el")
+    assert fixed.text == "Η Χαμάς εκτόξευσε ρουκέτες κατά του Ισραήλ το 2023."
+    assert fixed.describe() == "terms: Χεζμπολάχ -> Χαμάς; numbers: 2024 -> 2023"
+    # a term only; a do-not-translate name comes back as itself
+    only = repair("Lockheed Martin builds THAAD.", "Raytheon builds THAAD.",
+                  "Η Raytheon κατασκευάζει το THAAD.", glossary=glossary, lang="el")
+    assert (only.text, only.kind) == ("Η Lockheed Martin κατασκευάζει το THAAD.", "terms")
+    # without the glossary it is not a repair but another text
+    assert repair("Hamas fired rockets at Israel in 2024.", old_en, old_el) is None
+    # refused: another word changed too; the old rendering not in the translation (paraphrased);
+    # one old concept becoming two new ones
+    other_word = "Hamas fired missiles at Israel in 2024."
+    assert repair(other_word, old_en, old_el, glossary=glossary, lang="el") is None
+    assert repair("Hamas fired rockets at Israel in 2024.", old_en, "Η οργάνωση εκτόξευσε ρουκέτες το 2024.",
+                  glossary=glossary, lang="el") is None
+    assert repair("Hamas and Raytheon.", "Hezbollah and Hezbollah.", "Χεζμπολάχ και Χεζμπολάχ.",
+                  glossary=glossary, lang="el") is None
+    # the new concept in the same form as the old one: an old genitive becomes the new genitive
+    def concept(cid, term, base, genitive):
+        return Concept(cid, term, renderings={"el": Rendering("el", base, inflections=[genitive])})
+
+    forms = Glossary(concepts=[concept("a5", "Article 5", "Άρθρο 5", "Άρθρου 5"),
+                               concept("a4", "Article 4", "Άρθρο 4", "Άρθρου 4")], languages=["el"])
+    genitive = repair("The wording of Article 4.", "The wording of Article 5.",
+                      "Η διατύπωση του Άρθρου 5.", glossary=forms, lang="el")
+    assert genitive.text == "Η διατύπωση του Άρθρου 4."
+    assert genitive.describe() == "terms: Άρθρου 5 -> Άρθρου 4"
 
 
 def test_fuzzy_lookup_in_a_big_memory_finds_what_a_full_scan_finds(tmp_path):

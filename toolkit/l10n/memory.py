@@ -40,15 +40,19 @@ import time
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolkit.errors import ToolkitError
 from toolkit.fileio import read_bytes
 from toolkit.formats.po import check_lang, read_po
 from toolkit.formats.tmx import TmxUnit, is_english, read_tmx, write_tmx
 from toolkit.l10n.align import align, primary, split_sentences
-from toolkit.l10n.comments import TM_PREFIX, is_human
+from toolkit.l10n.comments import TM_PREFIX, entry_items, is_human
 from toolkit.l10n.memory_index import MemoryIndex, NewUnit, SourceRow, UnitRow, normalize
 from toolkit.l10n.repair import Repair, repair
+
+if TYPE_CHECKING:
+    from toolkit.terms.glossary import Glossary
 
 INDEX_PATH = Path(".toolkit") / "memory.sqlite3"
 FUZZY_THRESHOLD = 75.0
@@ -290,10 +294,11 @@ class Memory:
         return self._matches(rows, lang, MatchKind.SENTENCE)
 
     def fuzzy(
-        self, text: str, lang: str, limit: int = 3, threshold: float = FUZZY_THRESHOLD
+        self, text: str, lang: str, limit: int = 3, threshold: float = FUZZY_THRESHOLD, *,
+        glossary: Glossary | None = None,
     ) -> list[Match]:
         """The `limit` most similar units (score >= `threshold`, 0-100), best first; each with
-        the translation repaired when only numbers differ."""
+        the translation repaired when only numbers (or, with a `glossary`, its terms) differ."""
         from rapidfuzz import fuzz, process  # here: only fuzzy lookups pay its import (~10 ms)
 
         if not 0 < threshold <= 100:
@@ -317,7 +322,9 @@ class Memory:
         )
         matches = self._matches(ordered, lang, MatchKind.FUZZY, scores)[:limit]
         return [
-            m if m.score >= 100 else _with_repair(m, repair(text, m.source, m.target)) for m in matches
+            m if m.score >= 100 else _with_repair(m, repair(text, m.source, m.target, glossary=glossary,
+                                                            lang=lang))
+            for m in matches
         ]
 
     def search(self, phrase: str, lang: str, limit: int = 20) -> list[Match]:
@@ -414,7 +421,7 @@ def _catalog_units(path: Path, lang: str) -> list[NewUnit]:
             continue
         if entry.fuzzy and entry.previous_msgid:
             continue  # made for the previous English
-        if entry.fuzzy and any(line.startswith(TM_PREFIX + "100%") for line in entry.comment.split("\n")):
+        if entry.fuzzy and any(item.startswith(TM_PREFIX + "100%") for item in entry_items(entry)):
             continue  # a copy from the memory nobody approved here yet: its original is in already
         units += _unit_pair(entry.msgid, entry.msgstr, lang, entry.linenum)
     return units

@@ -5,14 +5,15 @@ the workflow only has to call `use_memory` between `plan_update` and the model:
 
 * a block to translate whose English a person already translated (the same paragraph,
   whitespace-normalised) takes that translation and goes to no model. It is ``fuzzy`` with the
-  extracted comment ``TM: 100% <domain>:<line>`` unless `MemoryOptions.accept_exact` (then it
+  translator comment ``TM: 100% <domain>:<line>`` unless `MemoryOptions.accept_exact` (then it
   lands reviewed). A glossary finding on it (`check` says which) keeps it fuzzy and adds the
   finding as a ``QA:`` item: the glossary wins over the memory;
 * the other blocks to translate get `sentence_lookup` for their sentences (the translate stage
   sends only the sentences the memory does not know) and up to three fuzzy matches as
   ``TM 87% (domain:line): <old English> => <reviewed translation>`` items, repaired matches
-  (numbers substituted) first. Extracted comments are what Poedit shows as "Notes for
-  translators" and Weblate as "Source string description"; both show them beside the entry.
+  (numbers or glossary terms substituted) first. They are translator comments (``#``), per
+  language like the translation they describe, so ``msgmerge`` keeps them; Poedit and Weblate
+  show them beside the entry.
 
 An exact match becomes a ``KEEP`` of a one-off old entry, so `build_catalog` writes it like any
 reused translation; its ``msgctxt`` is a marker no real entry has, so the catalog counts as
@@ -26,9 +27,10 @@ from dataclasses import dataclass, field
 
 import polib
 
-from toolkit.l10n.comments import TM_MATCH_PREFIX, TM_PREFIX, format_items, split_tcomment
+from toolkit.l10n.comments import TM_MATCH_PREFIX, TM_PREFIX, compose_tcomment, split_tcomment
 from toolkit.l10n.memory import FUZZY_THRESHOLD, Match, Memory
 from toolkit.l10n.plan import Action, CatalogPlan
+from toolkit.terms.glossary import Glossary
 
 _FROM_MEMORY = "\x00toolkit-memory"  # the msgctxt of the one-off old entry of an exact match
 SUGGESTIONS = 3
@@ -62,10 +64,12 @@ def use_memory(
     *,
     check: GlossaryCheck | None = None,
     reuse: bool = True,
+    glossary: Glossary | None = None,
 ) -> MemoryUse:
     """Turn the plan's blocks that the memory translates into reused entries (in place), and
     collect fuzzy suggestions for the blocks still to translate. `reuse=False` (the run
-    re-translates reviewed work) only collects suggestions."""
+    re-translates reviewed work) only collects suggestions; with the run's `glossary` a match
+    that differs by its terms is offered repaired."""
     use = MemoryUse()
     for p in plan.blocks:
         if p.action != Action.TRANSLATE:
@@ -79,14 +83,15 @@ def use_memory(
                 msgid=p.block.text,
                 msgstr=match.target,
                 flags=["fuzzy"] if findings or not options.accept_exact else [],
-                comment=format_items([exact_item(match), *findings]),
-                # the translator's own lines of an old entry, not what the toolkit said about its MT
-                tcomment="\n".join(split_tcomment(p.old.tcomment)[0]) if p.old is not None else "",
+                # the translator's own lines of an old entry (not what the toolkit said about its
+                # MT), then where the translation came from and what the glossary found in it
+                tcomment=compose_tcomment(split_tcomment(p.old.tcomment)[0] if p.old is not None else [],
+                                          [exact_item(match), *findings]),
             )
             p.action, p.old = Action.KEEP, old
             use.exact[p.block.index] = match
             continue
-        matches = memory.fuzzy(p.block.text, lang, options.suggestions, options.threshold)
+        matches = memory.fuzzy(p.block.text, lang, options.suggestions, options.threshold, glossary=glossary)
         matches.sort(key=lambda m: (m.repair is None, -m.score))
         if matches:
             use.items[p.block.index] = [suggestion_item(m) for m in matches]
@@ -122,10 +127,6 @@ def suggestion_item(match: Match) -> str:
         return f"{head}: {_one_line(match.source)} => {_one_line(match.repair.text)}"
     return f"{head}: {_one_line(match.source)} => {_one_line(match.target)}"
 
-
-def is_from_memory(comment: str) -> bool:
-    """Whether an entry's extracted comment says the memory gave (some of) its translation."""
-    return any(line.startswith(TM_PREFIX) for line in comment.split("\n"))
 
 
 def _one_line(text: str) -> str:

@@ -41,7 +41,8 @@ class RunMemory:
         check = _glossary_check(self.glossary, lang) if self.glossary is not None else None
         for d in range(ndocs):
             self.uses[d, lang] = use_memory(
-                self.memory, plans[d, lang], lang, self.options, check=check, reuse=self.reuse
+                self.memory, plans[d, lang], lang, self.options, check=check, reuse=self.reuse,
+                glossary=self.glossary,
             )
 
     def close(self) -> None:
