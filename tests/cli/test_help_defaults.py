@@ -44,8 +44,6 @@ def test_some_commands_have_defaults():
 @pytest.mark.parametrize("columns", ["80", "200"])
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
 def test_every_default_is_in_help(path, command, columns):
-    if columns == "80" and path[0].startswith("translate"):
-        pytest.xfail("known: at 80 columns rich cuts translate's long option names (--overwrite-revi…)")
     result = invoke(*path, "--help", env={"COLUMNS": columns})
     assert result.returncode == 0, result.stderr
     text = " ".join(_BOX.sub(" ", result.stdout).split())
@@ -57,3 +55,17 @@ def test_every_default_is_in_help(path, command, columns):
             continue
         end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
         assert "[default:" in text[start:end], f"{' '.join(path)} {param.opts[0]}: {text[start:end]}"
+
+
+ALL_COMMANDS = _commands()
+
+
+@pytest.mark.parametrize("path", [p for p, _ in ALL_COMMANDS],
+                         ids=[" ".join(p) or "toolkit" for p, _ in ALL_COMMANDS])
+def test_help_at_80_columns_cuts_nothing(path):
+    """Rich cuts what does not fit with '…': an option name, a path or a URL in a help text."""
+    result = invoke(*path, "--help", env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    assert max(map(len, result.stdout.splitlines())) <= 80
+    cut = [line for line in result.stdout.splitlines() if "…" in line]
+    assert not cut, "\n".join(cut)

@@ -123,12 +123,16 @@ def entry(po: polib.POFile, msgid: str, msgctxt: str | None = None) -> polib.POE
     return found[0]
 
 
-def first_catalog(tmp_path: Path) -> tuple[Document, Path]:
+def first_catalog(tmp_path: Path, *, context_duplicates: bool = False) -> tuple[Document, Path]:
     """Version 1 of the article, machine translated into a fresh de catalog."""
     doc = article(tmp_path, V1)
-    plan = plan_update(doc, None)
-    assert [p.action for p in plan.blocks] == [TRANSLATE] * len(V1)
-    assert plan.needs_mt() == doc.blocks
+    plan = plan_update(doc, None, context_duplicates=context_duplicates)
+    if context_duplicates:
+        assert [p.action for p in plan.blocks] == [TRANSLATE] * len(V1)
+        assert plan.needs_mt() == doc.blocks
+    else:  # the second "Dear reader," is the first's entry: translated once
+        assert [p.action for p in plan.blocks] == [TRANSLATE] * (len(V1) - 1)
+        assert plan.needs_mt() == [b for b in doc.blocks if b.index != 5]
     results = results_for(plan.needs_mt())
     po = build_catalog(doc, "de", plan, results, model_id=MODEL, domain="article", now=DAY1)
     path = po_path(tmp_path / "locales", "de", "article")
@@ -161,19 +165,21 @@ def test_first_catalog_is_fuzzy_mt_with_references_and_headers(tmp_path):
     assert [(e.msgctxt, e.msgid) for e in po] == [
         (None, HEADING),
         (None, KEPT),
-        ("copy-1", DEAR),
+        (None, DEAR),  # twice in the article, one entry: translated once
         (None, REVIEWED),
         (None, DRAFT),
-        ("copy-2", DEAR),
         (None, DELETED),
     ]
-    for block, e in zip(doc.blocks, po, strict=True):
-        assert e.occurrences == [(doc.path, str(block.line))]
+    firsts = [b for b in doc.blocks if b.index != 5]
+    for block, e in zip(firsts, po, strict=True):
+        lines = [b.line for b in doc.blocks if b.text == block.text]
+        assert e.occurrences == [(doc.path, str(line)) for line in lines]
         assert e.msgstr == GERMAN[block.text]
         assert e.flags == ["fuzzy"]
         assert e.tcomment.splitlines()[0] == f"MT: {MODEL}"  # a translator comment: msgmerge keeps it
     text = path.read_text(encoding="utf-8")
     assert f"#: {doc.path}:3\n" in text
+    assert text.count("article.txt:5") == text.count("article.txt:11") == 1  # a reference per copy
     assert "python-format" not in text
     meta = po.metadata
     assert meta["Language"] == "de"
@@ -210,7 +216,12 @@ def test_template(tmp_path):
     path = pot_path(tmp_path / "locales", "article")
     assert path == tmp_path / "locales" / "article.pot"
     pot = write_checked(build_template(doc, "article", now=DAY1), path, strict=False)
-    assert [(e.msgctxt, e.msgid, e.msgstr) for e in pot][1:3] == [(None, KEPT, ""), ("copy-1", DEAR, "")]
+    assert [(e.msgctxt, e.msgid, e.msgstr) for e in pot][1:3] == [(None, KEPT, ""), (None, DEAR, "")]
+    assert [e.occurrences for e in pot if e.msgid == DEAR] == [[(doc.path, "5"), (doc.path, "11")]]
+    contexts = build_template(doc, "article", now=DAY1, context_duplicates=True)
+    assert [(e.msgctxt, e.occurrences) for e in contexts if e.msgid == DEAR] == [
+        ("copy-1", [(doc.path, "5")]), ("copy-2", [(doc.path, "11")])
+    ]
     assert pot.metadata["POT-Creation-Date"] == "2024-11-04 09:30+0000"
     assert "python-format" not in path.read_text(encoding="utf-8")
     # msginit-style: a catalog started from the template keeps its creation date
@@ -255,8 +266,38 @@ def test_glossary_terms_flags_and_notes_become_extracted_comments(tmp_path):
     assert entry(po, DRAFT).fuzzy
 
 
-def test_identical_paragraphs_get_their_own_context(tmp_path):
+def test_identical_paragraphs_are_one_entry_translated_once_and_shown_twice(tmp_path):
     doc, path = first_catalog(tmp_path)
+    po = read_po(path)
+    entry(po, DEAR).msgstr = "Liebe Leserin,"
+    entry(po, DEAR).flags = []
+    write_checked(po, path)
+    text, fallbacks = render_catalog(read_po(path), doc)
+    assert text.count("Liebe Leserin,") == 2 and DEAR not in text
+    assert fallbacks == len(doc.blocks) - 2
+    # the next run keeps the one reviewed entry for both copies
+    plan = plan_update(doc, read_po(path))
+    [dear] = [p for p in plan.blocks if p.block.text == DEAR]
+    assert (dear.action, [b.index for b in dear.all_blocks]) == (KEEP, [2, 5])
+    assert plan.obsolete == []
+
+
+def test_a_catalog_with_copy_contexts_is_merged_without_losing_a_translation(tmp_path):
+    doc, path = first_catalog(tmp_path, context_duplicates=True)
+    po = read_po(path)
+    entry(po, DEAR, "copy-2").msgstr = "Lieber Leser,"  # only the second copy was reviewed
+    entry(po, DEAR, "copy-2").flags = []
+    write_checked(po, path)
+    plan = plan_update(doc, read_po(path))
+    [dear] = [p for p in plan.blocks if p.block.text == DEAR]
+    assert (dear.action, dear.old.msgstr) == (KEEP, "Lieber Leser,")  # the reviewed copy wins
+    assert [(e.msgctxt, e.msgstr) for e in plan.obsolete] == [("copy-1", GERMAN[DEAR])]
+    po = write_checked(build_catalog(doc, "de", plan, {}, model_id=MODEL, domain="article", now=DAY2), path)
+    assert entry(po, DEAR).msgstr == "Lieber Leser," and not entry(po, DEAR).fuzzy
+
+
+def test_identical_paragraphs_get_their_own_context_when_asked(tmp_path):
+    doc, path = first_catalog(tmp_path, context_duplicates=True)
     po = read_po(path)
     entry(po, DEAR, "copy-1").msgstr = "Liebe Leserin,"
     entry(po, DEAR, "copy-1").flags = []
@@ -294,15 +335,16 @@ def test_update_plan_reuses_reviewed_and_drafts_and_translates_only_changes(tmp_
     assert actions == [
         (HEADING, None, KEEP),  # an MT draft of unchanged text: no model call
         (KEPT, None, KEEP),  # reviewed
-        (DEAR, "copy-1", KEEP),
+        (DEAR, None, KEEP),  # both copies
         (REVIEWED_V2, None, REVIEW_CHANGED),
         (DRAFT_V2, None, TRANSLATE),
-        (DEAR, "copy-2", KEEP),
         (ADDED, None, TRANSLATE),
     ]
     assert [b.text for b in plan.needs_mt()] == [REVIEWED_V2, DRAFT_V2, ADDED]
     assert [e.msgid for e in plan.obsolete] == [DELETED]
-    assert plan.counts() == {KEEP: 4, REVIEW_CHANGED: 1, TRANSLATE: 2, "obsolete": 1, "replaced": 0}
+    assert plan.counts() == {
+        KEEP: 3, REVIEW_CHANGED: 1, TRANSLATE: 2, "obsolete": 1, "replaced": 0, "refreshed": 0
+    }
 
 
 def test_update_keeps_human_work_and_marks_what_needs_review(tmp_path):
@@ -443,7 +485,7 @@ def test_compiled_catalog_serves_reviewed_strings_and_fuzzy_only_on_request(tmp_
     assert t.gettext(KEPT) == HUMAN[KEPT]
     assert t.gettext(REVIEWED_V2) == HUMAN[REVIEWED]
     assert t.gettext(ADDED) == GERMAN[ADDED]
-    assert t.pgettext("copy-2", DEAR) == GERMAN[DEAR]
+    assert t.gettext(DEAR) == GERMAN[DEAR]
 
 
 def test_render_in_the_documents_layout_with_fallbacks(tmp_path):

@@ -68,13 +68,16 @@ def results_for(blocks, qa: bool = False) -> dict[int, BlockResult]:
     return out
 
 
-def run(doc: Document, locales: Path, glossary: Glossary | None, *, now: datetime = DAY1) -> tuple[Path, ...]:
+def run(
+    doc: Document, locales: Path, glossary: Glossary | None, *, now: datetime = DAY1, contexts: bool = False
+) -> tuple[Path, ...]:
     """What `toolkit translate` does for one language: template, plan, MT, catalog, QA items."""
     pot_file, po_file = pot_path(locales, "article"), po_path(locales, "de", "article")
     old_pot = read_po(pot_file) if pot_file.exists() else None
-    template = build_template(doc, "article", glossary=glossary, old=old_pot, now=now)
+    template = build_template(doc, "article", glossary=glossary, old=old_pot, now=now,
+                              context_duplicates=contexts)
     write_po(template, pot_file)
-    plan = plan_update(doc, read_po(po_file) if po_file.exists() else None)
+    plan = plan_update(doc, read_po(po_file) if po_file.exists() else None, context_duplicates=contexts)
     results = results_for(plan.needs_mt())
     po = build_catalog(
         doc, "de", plan, results, model_id=MODEL, domain="article", glossary=glossary, template=template,
@@ -180,7 +183,8 @@ def test_unchanged_rerun_is_byte_identical_from_the_second_run(tmp_path, glossar
     assert e is not None
     heads = [line for line in e.tcomment.splitlines() if not line.startswith("  ")]
     kinds = [line.split(":")[0].split(" (")[0] for line in heads]
-    assert kinds == ["MT", "MT-Checksum", "MT-Source", "Term", "QA", "Note"]  # one order on every path
+    # one order on every path
+    assert kinds == ["MT", "MT-Checksum", "MT-Source", "MT-Glossary", "Term", "QA", "Note"]
 
 
 def test_comment_rewrapped_narrower_leaves_no_fragments(tmp_path, glossary):
@@ -206,9 +210,9 @@ def test_comment_rewrapped_narrower_leaves_no_fragments(tmp_path, glossary):
 def test_duplicate_contexts_stay_when_a_paragraph_is_inserted(tmp_path):
     doc = article(tmp_path, [TITLE, DEAR, OTHER, DEAR])
     locales = tmp_path / "locales"
-    run(doc, locales, None)
+    run(doc, locales, None, contexts=True)
     before = [(e.msgctxt, e.msgid) for e in read_po(pot_path(locales, "article"))]
-    run(article(tmp_path, [TITLE, LONG, DEAR, OTHER, DEAR]), locales, None)
+    run(article(tmp_path, [TITLE, LONG, DEAR, OTHER, DEAR]), locales, None, contexts=True)
     after = [(e.msgctxt, e.msgid) for e in read_po(pot_path(locales, "article"))]
     assert [x for x in after if x[1] == DEAR] == [x for x in before if x[1] == DEAR] == [
         ("copy-1", DEAR),

@@ -85,15 +85,16 @@ def test_a_new_article_gets_the_reviewed_footer_and_suggestions(locales, tmp_pat
 
     exact = entry(po_path, OPINIONS)
     assert exact.msgstr == OPINIONS_EL and exact.fuzzy  # reviewed Greek, for a second look by default
-    assert re.fullmatch(r"TM: 100% article:\d+", exact.comment)
+    # a translator comment, per language, where msgmerge keeps it (a `#.` would be the template's)
+    assert re.fullmatch(r"TM: 100% article:\d+", exact.tcomment) and "TM" not in exact.comment
     assert "MT:" not in exact.tcomment  # no model wrote it
     assert entry(po_path, DEAR).msgstr == DEAR_EL
 
     near = entry(po_path, ONE_WORD_OFF)  # one word off: the reviewed Greek is a suggestion, scored
     assert is_machine(near)  # msgstr stays a machine draft
-    items = " ".join(near.comment.split())
+    items = " ".join(near.tcomment.split())
     found = re.search(r"TM (\d+)% \(article:\d+\): " + re.escape(f"{OPINIONS} => {OPINIONS_EL}"), items)
-    assert found, near.comment
+    assert found, near.tcomment
     assert 95 <= int(found.group(1)) < 100
     # its three unchanged sentences came from the memory, only the changed one from the model
     assert re.search(r"TM: 3 of 4 sentences from memory \(article:\d+\)", items)
@@ -101,7 +102,7 @@ def test_a_new_article_gets_the_reviewed_footer_and_suggestions(locales, tmp_pat
 
     mixed = entry(po_path, MIXED)
     assert mixed.msgstr.startswith("Παραμένουμε αφοσιωμένοι") and "Παραμένουμε" not in mixed.msgstr[30:]
-    assert re.search(r"TM: 1 of 2 sentences from memory \(article:\d+\)", " ".join(mixed.comment.split()))
+    assert re.search(r"TM: 1 of 2 sentences from memory \(article:\d+\)", " ".join(mixed.tcomment.split()))
     assert is_machine(mixed)  # half machine: a draft like any other
 
     row = summary_row(result.stdout)
@@ -139,6 +140,15 @@ def test_accept_exact_lands_reviewed_and_no_tm_translates(locales, tmp_path):
     _, po_path = translate(tmp_path, locales, f"{OPINIONS}\n", name="configured",
                            env={"TOOLKIT_CONFIG": str(tmp_path / "toolkit.toml")})
     assert not entry(po_path, OPINIONS).fuzzy
+    # the configuration says accept; this run asks for review
+    config = {"TOOLKIT_CONFIG": str(tmp_path / "toolkit.toml")}
+    _, po_path = translate(tmp_path, locales, f"{OPINIONS}\n", "--tm-review-exact", name="review", env=config)
+    assert entry(po_path, OPINIONS).msgstr == OPINIONS_EL and entry(po_path, OPINIONS).fuzzy
+    both = run_cli("translate", str(tmp_path / "review.txt"), "--to", "el", "--locales", str(locales),
+                   "--out", str(tmp_path / "never"), "--tm-accept-exact", "--tm-review-exact")
+    assert both.returncode == 1 and both.stderr == (
+        "error: --tm-accept-exact and --tm-review-exact contradict each other: choose one\n")
+    assert not (tmp_path / "never").exists()
 
     result, po_path = translate(tmp_path, locales, f"{OPINIONS}\n", "--no-tm", name="fresh")
     fresh = entry(po_path, OPINIONS)
@@ -164,7 +174,7 @@ def test_translate_batch_has_the_memory_column_and_no_tm(locales, tmp_path):
 
 def test_threshold_option_and_config_are_checked(locales, tmp_path):
     result, po_path = translate(tmp_path, locales, f"{ONE_WORD_OFF}\n", "--tm-threshold", "99.5")
-    assert "TM 9" not in entry(po_path, ONE_WORD_OFF).comment
+    assert "TM 9" not in entry(po_path, ONE_WORD_OFF).tcomment
     (tmp_path / "toolkit.toml").write_text("[memory]\nthreshold = 150\n", encoding="utf-8")
     bad = run_cli("translate", str(ARTICLE), "--to", "el", "--locales", str(locales), "--out",
                   str(tmp_path / "o"), env={"TOOLKIT_CONFIG": str(tmp_path / "toolkit.toml")})
@@ -198,7 +208,7 @@ def test_a_match_that_differs_in_numbers_is_offered_repaired_first(installed_mod
     po.save(str(locales / "el" / "LC_MESSAGES" / "old.po"))
     text = "The ministry bought 200 drones in 2024 and 2020."
     _, po_path = translate(tmp_path, locales, text + "\n")
-    items = [" ".join(i.split()) for i in re.split(r"\n(?!  )", entry(po_path, text).comment)]
+    items = [" ".join(i.split()) for i in re.split(r"\n(?!  )", entry(po_path, text).tcomment)]
     tm = [i for i in items if i.startswith("TM ")]
     assert len(tm) == 2
     assert re.fullmatch(
@@ -208,6 +218,29 @@ def test_a_match_that_differs_in_numbers_is_offered_repaired_first(installed_mod
         tm[0],
     ), tm
     assert tm[1].endswith("=> Το υπουργείο αγόρασε 180 drones το 2019.")
+
+
+def test_a_match_that_differs_in_a_glossary_term_is_offered_repaired_first(installed_models, tmp_path):
+    """Hezbollah -> Hamas in the English: the reviewed Greek with Χεζμπολάχ -> Χαμάς, said."""
+    locales = tmp_path / "loc"
+    po = polib.POFile()
+    po.metadata = {"Language": "el", "Content-Type": "text/plain; charset=UTF-8"}
+    po.append(polib.POEntry(msgid="Hezbollah fired rockets at northern Israel in 2024.",
+                            msgstr="Η Χεζμπολάχ εκτόξευσε ρουκέτες κατά του βόρειου Ισραήλ το 2024."))
+    (locales / "el" / "LC_MESSAGES").mkdir(parents=True)
+    po.save(str(locales / "el" / "LC_MESSAGES" / "old.po"))
+    text = "Hamas fired rockets at northern Israel in 2023."
+    _, po_path = translate(tmp_path, locales, text + "\n")
+    new = entry(po_path, text)
+    assert is_machine(new)  # the msgstr stays the MT draft; the repair is a suggestion
+    items = [" ".join(i.split()) for i in re.split(r"\n(?!  )", new.tcomment)]
+    [tm] = [i for i in items if i.startswith("TM ")]
+    assert re.fullmatch(
+        r"TM \d+% \(old:\d+\), repaired \(terms: Χεζμπολάχ -> Χαμάς; numbers: 2024 -> 2023\): "
+        r"Hezbollah fired rockets at northern Israel in 2024\. => "
+        r"Η Χαμάς εκτόξευσε ρουκέτες κατά του βόρειου Ισραήλ το 2023\.",
+        tm,
+    ), tm
 
 
 # -------------------------------------------------------------------------- toolkit tm

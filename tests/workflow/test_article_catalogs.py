@@ -131,3 +131,37 @@ def test_publishing_a_hugo_site_and_an_html_page(installed_models, tmp_path) -> 
     assert forced.returncode == 0, forced.stderr
     qa = run_cli("qa", "locales/el/LC_MESSAGES/page.po", "--json", cwd=site)
     assert qa.returncode == 1 and '"markup"' in qa.stdout
+
+
+def test_identical_title_and_heading_are_one_entry_unless_context_is_asked(installed_models, tmp_path):
+    """page.html has "Israel's air defence" as <title> (line 5), og:title (9), twitter:title (13)
+    and <h1> (20): one entry, four references, translated once and shown in all four places;
+    --context-duplicates splits it."""
+    shutil.copy(DOCS / "page.html", tmp_path / "page.html")
+    args = ("--to", "el", "--no-glossary", "--no-cache", "--no-tm", "--locales", "locales", "--out", "public")
+    done = run_cli("translate", "page.html", *args, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    po_file = tmp_path / "locales/el/LC_MESSAGES/page.po"
+    catalog = polib.pofile(str(po_file))
+    [title] = [e for e in catalog if e.msgid == "Israel\u2019s air defence"]
+    lines = ["5", "9", "13", "20"]
+    assert (title.msgctxt, title.occurrences) == (None, [("page.html", line) for line in lines])
+    assert title.msgstr and title.fuzzy
+    from lxml import html as lxml_html
+
+    tree = lxml_html.document_fromstring((tmp_path / "public/page.el.html").read_bytes())
+    shown = polib.unescape(title.msgstr)
+    assert [tree.findtext(".//title"), tree.xpath("string(//h1)"),
+            *tree.xpath("//meta[@property='og:title' or @name='twitter:title']/@content")] == [shown] * 4
+
+    title.msgstr, title.flags = "Η αεράμυνα του Ισραήλ", []  # a translator reviews it once
+    catalog.save()
+    split = run_cli("translate", "page.html", *args, "--context-duplicates", cwd=tmp_path)
+    assert split.returncode == 0, split.stderr
+    catalog = polib.pofile(str(po_file))
+    live = catalog.translated_entries() + catalog.fuzzy_entries()
+    copies = sorted((e.msgctxt, e.occurrences, e.msgstr) for e in live if e.msgid == title.msgid)
+    # every copy starts from the one reviewed translation, to be changed where one needs to differ
+    assert copies == [(f"copy-{n}", [("page.html", line)], "Η αεράμυνα του Ισραήλ")
+                      for n, line in enumerate(lines, 1)]
+    assert not catalog.obsolete_entries()

@@ -117,7 +117,9 @@ def test_translator_workflow_rerun(loader, tmp_path):
         read_document(src), ["de"], locales_dir=tmp_path / "loc", engine_loader=loader
     )
     msgfmt_check(po_file)
-    assert reports[0].plan == {"keep": 2, "review-changed": 1, "translate": 1, "obsolete": 1, "replaced": 0}
+    assert reports[0].plan == {
+        "keep": 2, "review-changed": 1, "translate": 1, "obsolete": 1, "replaced": 0, "refreshed": 0
+    }
     # the model saw exactly the new and the changed sentence: the unchanged sentence of the
     # changed paragraph came from the translation cache, untouched paragraphs were not asked for
     assert loader.engines["de"].sentences == [

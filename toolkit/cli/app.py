@@ -7,6 +7,7 @@ argostranslate) are imported inside commands so `toolkit --help` starts fast.
 
 from __future__ import annotations
 
+import inspect
 import sys
 import warnings
 
@@ -36,7 +37,7 @@ app.command()(translate)
 # articles, folders and glob patterns too.
 app.command(
     "translate-batch",
-    help=f"The same as `toolkit translate` (kept for scripts).\n\n{translate.__doc__}",
+    help=f"The same as `toolkit translate` (kept for scripts).\n\n{inspect.getdoc(translate)}",
     short_help="Translate many articles in one process: one model load and one model call per "
     "language.",
 )(translate)
@@ -46,6 +47,33 @@ app.command()(catalogs.detect)
 app.command()(catalogs.qa)
 app.command()(catalogs.report)
 app.command("eval")(evaluate)
+
+
+def _reflow(doc: str | None) -> str | None:
+    """A docstring's paragraphs as single lines, so rich wraps them to the terminal (it keeps
+    the source's line breaks, which gave half-empty lines at 80 columns). Paragraphs with
+    indented or bulleted lines keep their layout."""
+    if not doc:
+        return doc
+    paragraphs = []
+    for paragraph in inspect.cleandoc(doc).split("\n\n"):
+        lines = paragraph.split("\n")
+        if any(line.startswith((" ", "-", "*", "\b")) for line in lines):
+            paragraphs.append(paragraph)
+        else:
+            paragraphs.append(" ".join(line.strip() for line in lines))
+    return "\n\n".join(paragraphs)
+
+
+def _reflow_help(typer_app: typer.Typer) -> None:
+    for info in typer_app.registered_commands:
+        info.help = _reflow(info.help or inspect.getdoc(info.callback))
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _reflow_help(group.typer_instance)
+
+
+_reflow_help(app)
 
 
 def _version(value: bool) -> None:

@@ -30,7 +30,7 @@ GlossaryPath = Annotated[
 NoGlossary = Annotated[bool, typer.Option("--no-glossary", help="Translate without a glossary.")]
 Languages = Annotated[str, typer.Option("--to", help="Comma-separated target language codes.")]
 LocalesDir = Annotated[
-    Path, typer.Option("--locales", help="Folder of the gettext catalogs (<lang>/LC_MESSAGES/*.po).")
+    Path, typer.Option("--locales", help="Folder of the gettext catalogs: <lang>/LC_MESSAGES/*.po.")
 ]
 EngineSpecs = Annotated[list[str] | None, typer.Option("--engine", metavar="SPEC", help=ENGINE_HELP)]
 BeamSize = Annotated[int, typer.Option("--beam", min=1, help="Beam size (n-best width).")]

@@ -45,18 +45,18 @@ def translate(
     ),
     layout: str = typer.Option(
         "flat", "--layout",
-        help="Output file names: flat OUT/<domain>.<lang>.<ext>; bundle OUT/<folders>/<stem>.<lang>.<ext> "
-        "(Hugo: index.el.md); folders OUT/<lang>/<folders>/<name> (Jekyll, MkDocs).",
+        help="Output file names: flat (OUT/article.el.md), bundle (Hugo: OUT/news/index.el.md) "
+        "or folders (Jekyll, MkDocs: OUT/el/news/index.md).",
     ),
     hreflang_url: str = typer.Option(
         None, "--hreflang-url", metavar="PATTERN",
-        help="Link the language versions of HTML pages (<link rel=alternate hreflang>), URLs like "
-        "'https://example.org/{lang}/{stem}/' ({lang} {stem} {domain} {path}).",
+        help="Link the language versions of HTML pages (<link rel=alternate hreflang>) at URLs "
+        "made from PATTERN: {lang} and {stem}, {domain}, {path}, e.g. https://x.org/{lang}/",
     ),
     front_matter_keys: str = typer.Option(
         None, "--front-matter-keys", metavar="KEYS",
         help="Markdown front matter keys to translate, comma-separated "
-        "\\[default: title,description,summary].",
+        "\\[default: title, description, summary].",
     ),
     from_code: str = typer.Option(
         None, "--from", help="Source language code \\[default: en, checked by language detection]."
@@ -77,14 +77,28 @@ def translate(
         help="Re-translate entries a translator reviewed too (fuzzy MT replaces their msgstr; "
              "the reviewed one stays in a '# Previous translation' comment).",
     ),
+    refresh_drafts: bool = typer.Option(
+        False, "--refresh-drafts",
+        help="Translate every unreviewed machine draft again \\[default: only drafts another "
+        "engine made or whose glossary entries changed].",
+    ),
+    context_duplicates: bool = typer.Option(
+        False, "--context-duplicates",
+        help="Give each copy of a repeated text its own entry (msgctxt copy-1, copy-2...) "
+        "\\[default: one entry with a #: reference per copy].",
+    ),
     engine: EngineSpecs = None,
     no_tm: bool = typer.Option(
         False, "--no-tm", help="Do not use the translation memory (reviewed work of every catalog)."
     ),
     tm_accept_exact: bool = typer.Option(
-        None, "--tm-accept-exact/--tm-review-exact", show_default=False,
+        False, "--tm-accept-exact", show_default=False,
         help="Land paragraphs the memory has exactly as reviewed, not fuzzy "
         "\\[default: memory.accept_exact of toolkit.toml, else fuzzy].",
+    ),
+    tm_review_exact: bool = typer.Option(
+        False, "--tm-review-exact", show_default=False,
+        help="Keep them fuzzy for review even when toolkit.toml says memory.accept_exact.",
     ),
     tm_threshold: float = typer.Option(
         None, "--tm-threshold", min=1, max=100, metavar="PERCENT",
@@ -105,9 +119,12 @@ def translate(
     from toolkit.fileio import check_writable_folder
     from toolkit.formats.document import read_document
     from toolkit.workflow.articles import discover_articles, require_english
-    from toolkit.workflow.engines import configured_engine_loader
+    from toolkit.workflow.engines import configured_engine_ids, configured_engine_loader
     from toolkit.workflow.localize import localize_documents
 
+    if tm_accept_exact and tm_review_exact:
+        raise ToolkitError("--tm-accept-exact and --tm-review-exact contradict each other: choose one")
+    accept = True if tm_accept_exact else False if tm_review_exact else None
     langs = parse_langs(to)
     for folder, what in ((out, "articles"), (locales, "catalogs")):  # before any cache is opened
         check_writable_folder(folder, what)
@@ -125,13 +142,14 @@ def translate(
     console.print(glossary_line(terms) if terms or not no_glossary else "glossary: none (--no-glossary)",
                   markup=False, highlight=False, soft_wrap=True)
     loader = configured_engine_loader(beam, engine or (), use_cache=not no_cache, device=device)
-    memory = None if no_tm else _memory_options(tm_accept_exact, tm_threshold)
+    memory = None if no_tm else _memory_options(accept, tm_threshold)
     with _progress_bar(len(docs), langs, from_code) as progress:
         reports = localize_documents(
             docs, langs, locales_dir=locales, domains=[domain] if domain else None, out_dir=out,
             from_code=from_code, engine_loader=loader, glossary=terms, skip_missing=skip_missing,
             progress=progress, overwrite_reviewed=overwrite_reviewed, memory=memory,
-            layout=layout, hreflang_url=hreflang_url,
+            layout=layout, hreflang_url=hreflang_url, context_duplicates=context_duplicates,
+            engine_ids=configured_engine_ids(engine or ()), refresh_drafts=refresh_drafts,
         )
     if len(docs) == 1:
         _print_languages(docs[0], reports[0], locales, out)
@@ -141,6 +159,24 @@ def translate(
         if report.missing_model:
             err.print(f"warning: no {from_code}->{report.lang} model: its catalog has empty msgstr")
     _print_replaced(reports)
+    _print_refreshed(reports)
+
+
+def _print_refreshed(reports) -> None:
+    """Which unreviewed drafts were made again, and why: the run says what it redid."""
+    per_lang: dict[str, dict[str, int]] = {}
+    for per_doc in reports:
+        for report in per_doc:
+            for why, n in report.refreshed.items():
+                mine = per_lang.setdefault(report.lang, {})
+                mine[why] = mine.get(why, 0) + n
+    if per_lang:
+        said = {"engine": "another engine made them", "glossary": "their glossary entries changed",
+                "forced": "--refresh-drafts"}
+        parts = [f"{lang} {sum(why.values())} ({', '.join(said[w] for w in why)})"
+                 for lang, why in per_lang.items()]
+        console.print(f"refreshed machine drafts: {'; '.join(parts)}",
+                      markup=False, highlight=False, soft_wrap=True)
 
 
 def _print_replaced(reports) -> None:

@@ -11,9 +11,10 @@ comments follow the conventions of `toolkit.l10n.comments`::
     msgid "Greece (Brussels Morning), ..."
     msgstr "Griechenland (Brussels Morning), ..."
 
-``msgctxt`` is only used when two blocks have identical text; it is then ``copy-<n>`` (n counts
-the copies of that text, from 1) for every copy, so each copy can be translated on its own and a
-paragraph inserted elsewhere does not rename it. Machine output
+Identical text in one article is one entry with a ``#:`` reference per block. Only when asked
+(``context_duplicates``, ``toolkit translate --context-duplicates``) is every copy an entry of its
+own, under ``msgctxt`` ``copy-<n>`` (n counts the copies of that text, from 1), so each copy can be
+translated on its own and a paragraph inserted elsewhere does not rename it. Machine output
 is always ``fuzzy``: the flag means "no human has approved this", and only a translator removes it.
 No entry ever carries ``python-format`` (an article's ``%`` is not a placeholder).
 
@@ -43,7 +44,7 @@ import polib
 
 import toolkit
 from toolkit.errors import ToolkitError
-from toolkit.formats.document import Document
+from toolkit.formats.document import Block, Document
 from toolkit.formats.po import TEMPLATE_DATE, WRAPWIDTH, check_lang, plural_forms
 from toolkit.l10n.comments import (
     IN_TCOMMENT,
@@ -62,7 +63,7 @@ from toolkit.l10n.comments import (
     split_tcomment,
     suggestion_items,
 )
-from toolkit.l10n.plan import Action, BlockPlan, CatalogPlan, block_contexts
+from toolkit.l10n.plan import Action, BlockPlan, CatalogPlan, entry_groups
 
 if TYPE_CHECKING:
     from toolkit.l10n.translate import BlockResult
@@ -127,9 +128,11 @@ def build_template(
     glossary: Glossary | None = None,
     old: polib.POFile | None = None,
     now: datetime | None = None,
+    context_duplicates: bool = False,
 ) -> polib.POFile:
-    """The .pot: every block with an empty msgstr, its language-independent glossary notes as
-    ``#.`` (what msgmerge gives every .po), and the placeholder header msginit expects.
+    """The .pot: every entry (`toolkit.l10n.plan.entry_groups`) with an empty msgstr, its
+    language-independent glossary notes as ``#.`` (what msgmerge gives every .po), and the
+    placeholder header msginit expects.
 
     ``POT-Creation-Date`` stays that of the `old` template when no entry changed, so an
     unchanged re-run rewrites neither the .pot nor (it follows the template) the .po files."""
@@ -150,20 +153,24 @@ def build_template(
         "Content-Transfer-Encoding": "8bit",
         "X-Generator": f"toolkit {toolkit.__version__}",
     }
-    contexts = block_contexts(doc)
-    for block in doc.blocks:
-        if block.text:
-            po.append(
-                polib.POEntry(
-                    msgctxt=contexts[block.index],
-                    msgid=block.text,
-                    occurrences=[(reference_path(doc.path), str(block.line))],
-                    comment=format_items(note_items(glossary, block)),
-                )
+    for msgctxt, blocks in entry_groups(doc, context_duplicates=context_duplicates):
+        po.append(
+            polib.POEntry(
+                msgctxt=msgctxt,
+                msgid=blocks[0].text,
+                occurrences=_occurrences(doc, blocks),
+                comment=format_items(note_items(glossary, blocks[0])),
             )
+        )
     if old is not None and old.metadata.get("POT-Creation-Date") and _same_entries(old, po):
         po.metadata["POT-Creation-Date"] = old.metadata["POT-Creation-Date"]
     return po
+
+
+def _occurrences(doc: Document, blocks: Iterable[Block]) -> list[tuple[str, str]]:
+    """One ``#:`` reference per block that shows the entry."""
+    where = reference_path(doc.path)
+    return [(where, str(block.line)) for block in blocks]
 
 
 def _same_entries(a: polib.POFile, b: polib.POFile) -> bool:
@@ -230,7 +237,7 @@ def _entry(
 ) -> polib.POEntry:
     block, old = plan.block, plan.old
     entry = polib.POEntry(
-        msgctxt=plan.msgctxt, msgid=block.text, occurrences=[(reference_path(doc.path), str(block.line))]
+        msgctxt=plan.msgctxt, msgid=block.text, occurrences=_occurrences(doc, plan.all_blocks)
     )
     # `#.`: the template's notes; `#`: the translator's lines, then this language's items
     own, items = split_tcomment(old.tcomment) if old is not None else ([], [])
@@ -274,7 +281,7 @@ def _entry(
         entry.msgstr = mt
         entry.flags = ["fuzzy"]
         assert result is not None
-        items += machine_items(model_id, mt, result)
+        items += machine_items(model_id, mt, result, glossary, lang)
     entry.tcomment = compose_tcomment(own, items)
     return entry
 

@@ -6,8 +6,6 @@ comments (``#.``) from the template and keeps the translator comments (``#``) an
 .po. So ``#.`` holds what is the same in every language (the .pot has it too)::
 
     #. Note (NATO): The Alliance itself. ...     <- glossary guidance for this block's concepts
-    #. TM: 100% article:12                       <- the translation memory gave msgstr
-    #. TM 87% (article:12): <English> => <...>   <- a similar reviewed translation
 
 and what the toolkit says about one language's msgstr is in the translator comment, after the
 translator's own lines (never touched), in the order of `ITEM_ORDER`::
@@ -16,9 +14,12 @@ translator's own lines (never touched), in the order of `ITEM_ORDER`::
     # MT: argos:en-de@1.0                        <- who wrote msgstr (machine drafts only)
     # MT-Checksum: 3f1c9a0b7d2e                  <- of that msgstr, to notice a translator's edits
     # MT-Source: 0b1d2e3f4a5c                    <- of the msgid it translated (a stale draft)
+    # MT-Glossary: 7a0c5e21d4b9                  <- of the glossary entries of its terms (refresh)
     # Term: NATO -> NATO (found)                 <- how each glossary term was handled
     # FLAGGED: term 'NATO' -> 'ΝΑΤΟ' missing: ...
     # QA: warning [numbers] ...                  <- QA findings on fresh machine output
+    # TM: 100% article:12                        <- the translation memory gave msgstr
+    # TM 87% (article:12): <English> => <...>    <- a similar reviewed translation
     # Note (NATO, de): Feminine: die NATO, ...   <- glossary guidance for this language
     # Suggestion (MT): ...                       <- fresh MT for a changed, reviewed paragraph
 
@@ -33,6 +34,7 @@ a draft and leave it fuzzy until done).
 from __future__ import annotations
 
 import hashlib
+import json
 import textwrap
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -51,6 +53,8 @@ if TYPE_CHECKING:
 MT_PREFIX = "MT: "
 CHECKSUM_PREFIX = "MT-Checksum: "  # of the msgstr as the model wrote it: an edited draft is human work
 SOURCE_PREFIX = "MT-Source: "  # checksum of the msgid it translated: msgmerge may move a draft to new text
+# of the glossary entries for the draft's terms in its language: a changed rendering refreshes it
+GLOSSARY_PREFIX = "MT-Glossary: "
 SUGGESTION_PREFIX = "Suggestion (MT): "
 TERM_PREFIX = "Term: "
 FLAGGED_PREFIX = "FLAGGED: "
@@ -62,12 +66,13 @@ TM_MATCH_PREFIX = "TM "  # a similar reviewed translation, shown to the translat
 PREVIOUS_PREFIX = "Previous translation (reviewed, replaced by MT): "
 # items about the MT output (and the memory's suggestions for it), dropped once a person reviewed it
 MT_ITEMS = (
-    MT_PREFIX, CHECKSUM_PREFIX, SOURCE_PREFIX, TERM_PREFIX, FLAGGED_PREFIX, QA_PREFIX, TM_MATCH_PREFIX
+    MT_PREFIX, CHECKSUM_PREFIX, SOURCE_PREFIX, GLOSSARY_PREFIX, TERM_PREFIX, FLAGGED_PREFIX, QA_PREFIX,
+    TM_MATCH_PREFIX,
 )
 _CONTINUATION = "  "  # how a comment item that needs more than one line continues
 # The items about one language's msgstr: they live in the translator comment, which msgmerge keeps.
-_OWN_MT = (MT_PREFIX, CHECKSUM_PREFIX, SOURCE_PREFIX, TERM_PREFIX, FLAGGED_PREFIX, QA_PREFIX)
-IN_TCOMMENT = (*_OWN_MT, NOTE_PREFIX, SUGGESTION_PREFIX, PREVIOUS_PREFIX)
+_OWN_MT = (MT_PREFIX, CHECKSUM_PREFIX, SOURCE_PREFIX, GLOSSARY_PREFIX, TERM_PREFIX, FLAGGED_PREFIX, QA_PREFIX)
+IN_TCOMMENT = (*_OWN_MT, TM_PREFIX, TM_MATCH_PREFIX, NOTE_PREFIX, SUGGESTION_PREFIX, PREVIOUS_PREFIX)
 # Every item the toolkit writes, in the one order every code path writes them (`order_items`).
 ITEM_ORDER = (*_OWN_MT, TM_PREFIX, TM_MATCH_PREFIX, NOTE_PREFIX, SUGGESTION_PREFIX, PREVIOUS_PREFIX)
 
@@ -129,14 +134,54 @@ def is_truncated_draft(entry: polib.POEntry) -> bool:
 # Items the toolkit writes
 
 
-def machine_items(model_id: str | None, msgstr: str, result: BlockResult) -> list[str]:
-    """The items of a fresh machine draft: who wrote it, its checksum, terms and flags."""
+def machine_items(
+    model_id: str | None, msgstr: str, result: BlockResult, glossary: Glossary | None = None, lang: str = ""
+) -> list[str]:
+    """The items of a fresh machine draft: who wrote it, its checksum, what glossary entries it
+    was made with, how it handled each term, and its flags."""
+    fingerprint = glossary_fingerprint(glossary, result.source, lang)
     return [
         MT_PREFIX + (model_id or "unknown model"),
         CHECKSUM_PREFIX + checksum(msgstr),
         SOURCE_PREFIX + checksum(result.source),
+        *([GLOSSARY_PREFIX + fingerprint] if fingerprint else []),
         *term_items(result),
     ]
+
+
+def glossary_fingerprint(glossary: Glossary | None, text: str, lang: str) -> str | None:
+    """A checksum of what the glossary says, in `lang`, about the concepts of `text` (None: no
+    glossary, or no term in the text): the draft is outdated when it changes."""
+    if glossary is None:
+        return None
+    concepts = concept_index(glossary)
+    found = sorted({m.concept_id for m in find_terms(glossary, text)})
+    parts = []
+    for concept_id in found:
+        concept = concepts.get(concept_id)
+        if concept is None:
+            continue
+        rendering = concept.renderings.get(lang)
+        parts.append([
+            concept_id, concept.dnt, concept.case_sensitive, concept.forms,
+            None if rendering is None else
+            [rendering.text, rendering.inflections, rendering.variants, rendering.rejected, rendering.status],
+        ])
+    return checksum(json.dumps(parts, ensure_ascii=False)) if parts else None
+
+
+def recorded_glossary(entry: polib.POEntry) -> str | None:
+    """The ``MT-Glossary:`` value of a draft (None: made without a glossary, or before drafts
+    recorded it, or none of the glossary's terms in its text)."""
+    for item in entry_items(entry):
+        if item.startswith(GLOSSARY_PREFIX):
+            return item[len(GLOSSARY_PREFIX) :].strip()
+    return None
+
+
+def handled_terms(entry: polib.POEntry) -> bool:
+    """Whether a draft says how it handled glossary terms (``Term:``/``FLAGGED: term``)."""
+    return any(i.startswith((TERM_PREFIX, f"{FLAGGED_PREFIX}term ")) for i in entry_items(entry))
 
 
 def term_items(result: BlockResult) -> list[str]:

@@ -95,6 +95,23 @@ def fingerprint(folder: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+def ct2_model_id(folder: Path, family: str, from_code: str, to_code: str) -> str:
+    """What a ct2 engine's drafts and cache keys name it by (`identify_ct2` says it unloaded)."""
+    return f"ct2:{family}:{folder.name}:{from_code}-{to_code}@{fingerprint(folder)}"
+
+
+def identify_ct2(spec: EngineSpec, from_code: str, to_code: str) -> str | None:
+    """The `model_id` the engine for `spec` would have, without loading it (None: no model there)."""
+    folder = Path(spec.path or "").expanduser().resolve()
+    if not (folder / "model.bin").is_file():
+        return None
+    try:
+        family = spec.family or detect_family(folder)
+    except ToolkitError:
+        return None
+    return ct2_model_id(folder, family, from_code, to_code)
+
+
 def _language_token(family: str, code: str, vocab: set[str], folder: Path) -> str:
     if family == "m2m100":
         token = f"__{code}__"
@@ -132,7 +149,7 @@ class MarianEngine(CT2Engine):
         self.folder = folder
         self.source = _SentencePiece(folder / "source.spm")
         self.target = _SentencePiece(folder / "target.spm")
-        self.model_id = f"ct2:marian:{folder.name}:{from_code}-{to_code}@{fingerprint(folder)}"
+        self.model_id = ct2_model_id(folder, "marian", from_code, to_code)
         super().__init__(folder, **options)
 
     def tokenize(self, sentence: str) -> list[str]:
@@ -152,7 +169,7 @@ class NllbEngine(CT2Engine):
         vocab = vocabulary(folder)
         self.source_token = _language_token(family, from_code, vocab, folder)
         self.target_prefix_tokens = [_language_token(family, to_code, vocab, folder)]
-        self.model_id = f"ct2:{family}:{folder.name}:{from_code}-{to_code}@{fingerprint(folder)}"
+        self.model_id = ct2_model_id(folder, family, from_code, to_code)
         super().__init__(folder, **options)
 
     def tokenize(self, sentence: str) -> list[str]:

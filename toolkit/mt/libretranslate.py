@@ -66,7 +66,7 @@ class LibreTranslateEngine:
         self.spec = spec
         self.backoff = backoff
         self.calls = 0
-        self.model_id = f"libretranslate:{self.url}:{from_code}-{to_code}"
+        self.model_id = libretranslate_model_id(spec, from_code, to_code)
         self._check_pair()
 
     # -- protocol ---------------------------------------------------------------------------
@@ -363,6 +363,11 @@ def _error_message(raw: bytes, reason: str) -> str:
         return printable(str(data.get("error") or data) if isinstance(data, dict) else str(data))
     except Exception:  # any body at all: the status line is still a message
         return printable(reason)
+
+
+def libretranslate_model_id(spec: EngineSpec, from_code: str, to_code: str) -> str:
+    """What drafts and cache keys name a server's pair by: its URL without credentials."""
+    return f"libretranslate:{redact_userinfo((spec.url or '').rstrip('/'))}:{from_code}-{to_code}"
 
 
 def load_libretranslate_engine(spec: EngineSpec, from_code: str, to_code: str) -> LibreTranslateEngine:

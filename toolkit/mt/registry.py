@@ -44,8 +44,41 @@ def _libretranslate(spec: EngineSpec, from_code: str, to_code: str, beam_size: i
     return load_libretranslate_engine(spec, from_code, to_code)  # the server decodes its own way
 
 
+def _argos_id(spec: EngineSpec, from_code: str, to_code: str) -> str | None:
+    from toolkit.errors import ModelNotInstalled
+    from toolkit.mt.packages import find_model
+
+    try:
+        return find_model(from_code, to_code).model_id
+    except ModelNotInstalled:
+        return None
+
+
+def _ct2_id(spec: EngineSpec, from_code: str, to_code: str) -> str | None:
+    from toolkit.mt.ct2 import identify_ct2
+
+    return identify_ct2(spec, from_code, to_code)
+
+
+def _libretranslate_id(spec: EngineSpec, from_code: str, to_code: str) -> str | None:
+    from toolkit.mt.libretranslate import libretranslate_model_id
+
+    return libretranslate_model_id(spec, from_code, to_code)
+
+
+IDENTIFIERS: dict[str, Callable[[EngineSpec, str, str], str | None]] = {
+    "argos": _argos_id, "ct2": _ct2_id, "libretranslate": _libretranslate_id,
+}
 LOADERS: dict[str, Loader] = {"argos": _argos, "ct2": _ct2, "libretranslate": _libretranslate}
-assert set(LOADERS) == set(KINDS), "toolkit.config.KINDS and the loaders name the same kinds"
+assert set(LOADERS) == set(IDENTIFIERS) == set(KINDS), "toolkit.config.KINDS, loaders, identifiers agree"
+
+
+def engine_id(from_code: str, to_code: str, spec: EngineSpec | None = None) -> str | None:
+    """The `model_id` the engine for a pair would have, without loading a model or calling a
+    server (None: nothing installed there): a run compares it with its drafts' ``MT:`` lines."""
+    spec = spec or EngineSpec()
+    identify = IDENTIFIERS.get(spec.kind)
+    return identify(spec, from_code, to_code) if identify is not None else None
 
 
 def load_engine(

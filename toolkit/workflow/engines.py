@@ -4,7 +4,7 @@ the beam size of the run, behind the persistent translation cache unless it is t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -40,3 +40,13 @@ def configured_engine_loader(
 
     cache = open_cache()
     return lambda src, tgt: CachedEngine(load(src, tgt), cache)
+
+
+def configured_engine_ids(engine_specs: Sequence[str] = ()) -> Callable[[str, str], str | None]:
+    """What each pair's configured engine is (its `model_id`), known without loading it: drafts
+    another engine made are refreshed (`toolkit.l10n.plan.DraftPolicy`)."""
+    from toolkit.config import load_config
+    from toolkit.mt.registry import engine_id
+
+    config = load_config(engine_specs or ())
+    return lambda src, tgt: engine_id(src, tgt, config.for_language(tgt))

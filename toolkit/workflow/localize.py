@@ -22,7 +22,7 @@ from toolkit.formats.po import plural_forms, read_po, write_po
 from toolkit.l10n.catalog import annotate, build_catalog, build_template, po_path, pot_path
 from toolkit.l10n.comments import qa_item
 from toolkit.l10n.memory_use import MemoryOptions, MemoryUse, sentence_lookup
-from toolkit.l10n.plan import CatalogPlan, plan_update
+from toolkit.l10n.plan import CatalogPlan, DraftPolicy, plan_update
 from toolkit.l10n.render import render_catalog
 from toolkit.l10n.translate import LanguageResult, translate_blocks
 from toolkit.mt.ctranslate import release_memory
@@ -61,6 +61,11 @@ class LocalizeOptions:
     layout: str = "flat"  # where rendered articles go (toolkit.workflow.articles.LAYOUTS)
     hreflang_url: str | None = None  # HTML pages link their language versions (alternate_urls)
     alternate_langs: tuple[str, ...] = ()  # the languages those links name
+    context_duplicates: bool = False  # identical text: one entry per copy (copy-<n>), not one
+    # (from_code, lang) -> the model_id of the engine this run would use, without loading it
+    # (toolkit.workflow.engines.configured_engine_ids); None: drafts are not compared by engine
+    engine_ids: Callable[[str, str], str | None] | None = None
+    refresh_drafts: bool = False  # every unreviewed machine draft is translated again
 
 
 @dataclass
@@ -77,6 +82,7 @@ class LanguageReport:
     drafts: list[Draft] = field(default_factory=list)  # the fresh machine drafts written
     memory_paragraphs: int = 0  # paragraphs the translation memory gave whole (no model call)
     memory_sentences: int = 0  # sentences of translated paragraphs the memory gave
+    refreshed: dict[str, int] = field(default_factory=dict)  # drafts made again, by Refresh reason
 
 
 def localize_document(
@@ -110,6 +116,9 @@ def localize_documents(
     memory: MemoryOptions | None = None,
     layout: str = "flat",
     hreflang_url: str | None = None,
+    context_duplicates: bool = False,
+    engine_ids: Callable[[str, str], str | None] | None = None,
+    refresh_drafts: bool = False,
 ) -> list[list[LanguageReport]]:
     """Many articles at once: per language, the sentences of ALL articles go to one model call.
 
@@ -120,6 +129,7 @@ def localize_documents(
         from_code=from_code, engine_loader=engine_loader, glossary=glossary, skip_missing=skip_missing,
         progress=progress, lock_wait=lock_wait, overwrite_reviewed=overwrite_reviewed, memory=memory,
         layout=layout, hreflang_url=hreflang_url, alternate_langs=(from_code, *langs),
+        context_duplicates=context_duplicates, engine_ids=engine_ids, refresh_drafts=refresh_drafts,
     )
     return _run(docs, langs, domains, options)
 
@@ -161,6 +171,12 @@ def _qa_items(result: LanguageResult, lang: str, glossary: Glossary | None) -> d
     return items
 
 
+def _draft_policy(lang: str, options: LocalizeOptions) -> DraftPolicy:
+    """Which of the language's machine drafts stay: those this run's engine and glossary made."""
+    engine_id = options.engine_ids(options.from_code, lang) if options.engine_ids is not None else None
+    return DraftPolicy(lang, engine_id, options.glossary, options.refresh_drafts)
+
+
 def _localize(
     docs: Sequence[Document], domains: Sequence[str], langs: Sequence[str], options: LocalizeOptions
 ) -> list[list[LanguageReport]]:
@@ -168,10 +184,12 @@ def _localize(
     plans: dict[Key, CatalogPlan] = {}
     olds: dict[Key, polib.POFile | None] = {}
     for lang in langs:
+        policy = _draft_policy(lang, options)
         for d, (doc, domain) in enumerate(zip(docs, domains, strict=True)):
             path = po_path(options.locales_dir, lang, domain)
             olds[d, lang] = read_po(path) if path.exists() else None
-            plans[d, lang] = plan_update(doc, olds[d, lang], overwrite_reviewed=options.overwrite_reviewed)
+            plans[d, lang] = plan_update(doc, olds[d, lang], overwrite_reviewed=options.overwrite_reviewed,
+                                         context_duplicates=options.context_duplicates, drafts=policy)
     tm = None
     if options.memory is not None:  # before any model: what reviewed work answers needs none
         tm = apply_memory(options.locales_dir, plans, langs, len(docs), options.memory,
@@ -196,7 +214,8 @@ def _localize(
     for doc, domain in zip(docs, domains, strict=True):
         pot = pot_path(options.locales_dir, domain)
         old_pot = read_po(pot) if pot.exists() else None
-        templates.append(build_template(doc, domain, glossary=options.glossary, old=old_pot))
+        templates.append(build_template(doc, domain, glossary=options.glossary, old=old_pot,
+                                        context_duplicates=options.context_duplicates))
         write_po(templates[-1], pot)
     reports: list[list[LanguageReport]] = [[] for _ in docs]
     for lang in langs:
@@ -232,7 +251,8 @@ def _load_engines(
                     raise
                 missing.add(lang)
                 for d, doc in enumerate(docs):  # no model: a reviewed msgstr is never blanked
-                    plans[d, lang] = plan_update(doc, olds[d, lang])
+                    plans[d, lang] = plan_update(doc, olds[d, lang],
+                                                 context_duplicates=options.context_duplicates)
             else:
                 _unload(engines[lang])  # loading checked it; one model in memory at a time
     return engines, missing
@@ -255,13 +275,14 @@ def _translate(
     for lang in langs:
         if lang not in engines:
             continue
+        engine = engines[lang]
         if options.progress:
             options.progress(lang, "translating")
         needed = [(d, b) for d in range(ndocs) for b in plans[d, lang].needs_mt()]
         reuse = tm is not None and not options.overwrite_reviewed
         lookup = sentence_lookup(tm.memory, lang) if reuse else None
         together = translate_blocks(
-            [b for _, b in needed], engines[lang], lang, glossary=options.glossary, memory=lookup
+            [b for _, b in needed], engine, lang, glossary=options.glossary, memory=lookup
         )
         _unload(engines[lang])
         for d in range(ndocs):
@@ -317,5 +338,9 @@ def _write(
         atomic_write_text(out_path, text)
     drafts = fresh_drafts(po, plan, domain=domain, lang=lang) if result else []
     sentences = sum(len(b.memory) for b in result.blocks) if result else 0
+    refreshed: dict[str, int] = {}
+    for p in plan.blocks:
+        if p.refresh is not None:
+            refreshed[str(p.refresh)] = refreshed.get(str(p.refresh), 0) + 1
     return LanguageReport(lang, path, out_path, plan.counts(), result, fallbacks, missing_model, drafts,
-                          len(use.exact) if use else 0, sentences)
+                          len(use.exact) if use else 0, sentences, refreshed)
