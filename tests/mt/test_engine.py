@@ -52,6 +52,29 @@ def test_translates_a_list_of_sentences_in_one_call(engine):
     assert engine.calls == 1
 
 
+def test_a_streamed_call_feeds_the_model_in_chunks_and_reports_each(installed_models):
+    """With `done`, sentences go shortest first in chunks of STREAM_SUB_BATCHES x token budget
+    tokens; every chunk is reported as it is ready, the result is in the input's order."""
+    from toolkit.mt.ctranslate import STREAM_SUB_BATCHES
+
+    engine = ArgosEngine(find_model("en", "de"), threads=2, token_budget=16)
+    engine.translator = CountingTranslator(engine.translator)
+    sentences = [f"{s} ({n})" for n in range(6) for s in SENTENCES]
+    reported: list[list[str]] = []
+    out = engine.translate(sentences, done=lambda batch, translations: reported.append(batch))
+    assert [t.text for t in out] == [expected_translation(s) for s in sentences]
+    assert len(reported) == len(engine.translator.batches) > 1  # a chunk per model batch call
+    assert sorted(s for batch in reported for s in batch) == sorted(sentences)
+    lengths = [[len(engine.tokenize(s)) for s in batch] for batch in reported]
+    assert all(a <= b for chunk in lengths for a, b in zip(chunk, chunk[1:], strict=False))
+    assert all(len(chunk) * max(chunk) <= STREAM_SUB_BATCHES * 16 or len(chunk) == 1 for chunk in lengths)
+    assert engine.calls == 1  # one model call, fed in chunks
+    # without `done`: one translate_batch, as before
+    engine.translator.batches.clear()
+    engine.translate(sentences)
+    assert engine.translator.batches == [len(sentences)]
+
+
 def test_unload_frees_the_model_and_the_next_translation_reloads_it(engine):
     engine.unload()
     assert not engine.translator.model_is_loaded

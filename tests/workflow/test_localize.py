@@ -178,6 +178,31 @@ def test_render_command_rebuilds_the_article(loader, tmp_path):
     assert (tmp_path / "src.txt").read_text(encoding="utf-8") == ARTICLE_V1
 
 
+def test_progress_moves_while_the_model_decodes(installed_models, tmp_path):
+    """Per language, the progress callback hears how many sentences are done after every chunk
+    the model finishes (a small token budget makes several chunks of one call)."""
+    import re
+
+    docs = []
+    for i in range(3):
+        path = tmp_path / f"story{i}.txt"
+        sentences = [f"Officials in city {i} met {n} times on Monday." for n in range(6)]
+        path.write_text(f"Story {i} headline\n\n" + " ".join(sentences) + "\n", encoding="utf-8")
+        docs.append(read_document(path))
+    cache = TranslationCache(tmp_path / "cache.sqlite3")
+    heard: list[tuple[str, str]] = []
+    localize_documents(
+        docs, ["de"], locales_dir=tmp_path / "loc", progress=lambda lang, stage: heard.append((lang, stage)),
+        engine_loader=lambda src, tgt: CachedEngine(ArgosEngine(find_model(src, tgt), threads=2,
+                                                                token_budget=16), cache),
+    )
+    said = [stage for _, stage in heard]
+    counts = [int(m.group(1)) for stage in said if (m := re.match(r"translating \((\d+) sentences, ", stage))]
+    assert len(counts) > 2 and counts == sorted(counts)
+    assert counts[-1] == 3 * 7  # every sentence, heard of chunk by chunk
+    assert heard[-1] == ("de", "done")
+
+
 @pytest.mark.slow
 def test_many_articles_share_one_model_call_per_language(loader, tmp_path):
     docs = []

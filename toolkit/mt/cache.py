@@ -269,7 +269,15 @@ class CachedEngine:
         raw = json.dumps([e.model_id, e.beam_size, n, sentence], ensure_ascii=False)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
-    def translate(self, sentences: Sequence[str], *, num_hypotheses: int = 1) -> list[SentenceTranslation]:
+    def translate(
+        self,
+        sentences: Sequence[str],
+        *,
+        num_hypotheses: int = 1,
+        done: Callable[[list[str], list[SentenceTranslation]], None] | None = None,
+    ) -> list[SentenceTranslation]:
+        """The cached translations, the rest from the engine; `done` hears of the cached ones
+        first, then of each batch the engine answers."""
         keys = [self._key(s, num_hypotheses) for s in sentences]
         found = self.cache.get_many(keys)
         todo = [i for i, k in enumerate(keys) if k not in found]
@@ -277,16 +285,21 @@ class CachedEngine:
         unique = list(dict.fromkeys(sentences[i] for i in todo))
         self.cache.hits += len(sentences) - len(todo)
         self.cache.misses += len(unique)
+        if done is not None and len(todo) < len(sentences):
+            cached = [i for i, k in enumerate(keys) if k in found]
+            done([sentences[i] for i in cached], [found[keys[i]] for i in cached])
         if unique:
             def keep(done_sentences, translations):
                 pairs = zip(done_sentences, translations, strict=True)
                 new = {self._key(s, num_hypotheses): t for s, t in pairs}
                 self.cache.put_many(new)
                 found.update(new)
+                if done is not None:
+                    done(list(done_sentences), list(translations))
 
             if getattr(self.engine, "streams_results", False):
-                # a server answers batch by batch: keep each at once, so a failure half-way
-                # loses nothing and the next run resumes
+                # a server (or a CTranslate2 model fed in chunks) answers batch by batch: keep
+                # each at once, so a failure half-way loses little and the next run resumes
                 self.engine.translate(unique, num_hypotheses=num_hypotheses, done=keep)
             else:
                 keep(unique, self.engine.translate(unique, num_hypotheses=num_hypotheses))

@@ -12,7 +12,7 @@ when a model is loaded.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +25,10 @@ from toolkit.mt.types import DEFAULT_BEAM, Hypothesis, SentenceTranslation
 # four-language run within 1.2x the models' own memory at 1.02x the time of 4096 (bench/).
 DEFAULT_TOKEN_BUDGET = 2048
 # Output may be longer than the input (Greek, German); loops are cut at this bound and reported.
+# A streamed call (`CT2Engine.translate` with `done`) feeds the model this many sub-batches at a
+# time: big enough that CTranslate2 still packs sentences of similar length together, small
+# enough that progress moves and an interrupted archive keeps most of its work.
+STREAM_SUB_BATCHES = 4
 DECODE_RATIO = 2.5
 DECODE_MARGIN = 10
 
@@ -65,6 +69,20 @@ def default_token_budget() -> int:
     return environment_setting("TOOLKIT_TOKEN_BUDGET", DEFAULT_TOKEN_BUDGET)
 
 
+def _chunks(tokens: Sequence[list[str]], budget: int) -> list[list[int]]:
+    """Sentence indices, shortest first, cut into chunks of at most `budget` tokens (padded to
+    the chunk's longest sentence, as CTranslate2 pads a sub-batch); every chunk has one or more."""
+    order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        if current and (len(current) + 1) * len(tokens[i]) > budget:
+            chunks.append(current)
+            current = []
+        current.append(i)
+    return [*chunks, current] if current else chunks
+
+
 class CT2Engine:
     """A CTranslate2 model and its tokenizer: ONE batched `translate_batch` per sentence list.
 
@@ -73,6 +91,7 @@ class CT2Engine:
     """
 
     target_prefix_tokens: list[str] = []
+    streams_results = True  # translate() reports each chunk through `done` (toolkit.mt.cache)
 
     def __init__(
         self,
@@ -137,13 +156,31 @@ class CT2Engine:
         return [sum(r.log_probs) / max(1, len(r.log_probs)) for r in results]
 
     def translate(
-        self, sentences: Sequence[str], *, num_hypotheses: int = 1
+        self,
+        sentences: Sequence[str],
+        *,
+        num_hypotheses: int = 1,
+        done: Callable[[list[str], list[SentenceTranslation]], None] | None = None,
     ) -> list[SentenceTranslation]:
-        """Translate every sentence in one batched call; returns an n-best list per sentence."""
+        """Translate every sentence in one batched call; returns an n-best list per sentence.
+
+        With `done`, the sentences go to the model shortest first in chunks of about
+        `STREAM_SUB_BATCHES` sub-batches, and `done(sentences, translations)` hears of each chunk
+        as it is ready: a cache keeps it at once (Ctrl-C loses at most one chunk) and a progress
+        bar moves. An article shorter than a chunk is still one `translate_batch`."""
         if not sentences:
             return []
         tokens = [self.tokenize(s) for s in sentences]
-        return self.translate_tokens(tokens, num_hypotheses=num_hypotheses)
+        if done is None:
+            return self.translate_tokens(tokens, num_hypotheses=num_hypotheses)
+        out: list[SentenceTranslation | None] = [None] * len(sentences)
+        self.calls += 1  # one model call, however many chunks it is fed in
+        for chunk in _chunks(tokens, STREAM_SUB_BATCHES * self.token_budget):
+            results = self._decode([tokens[i] for i in chunk], num_hypotheses)
+            for i, result in zip(chunk, results, strict=True):
+                out[i] = result
+            done([sentences[i] for i in chunk], results)
+        return [t for t in out if t is not None]
 
     def translate_tokens(
         self, tokens: Sequence[list[str]], *, num_hypotheses: int = 1
@@ -151,6 +188,10 @@ class CT2Engine:
         """The model call itself, over pre-tokenised sentences (benchmarks use it bare)."""
         if not tokens:
             return []
+        self.calls += 1
+        return self._decode(tokens, num_hypotheses)
+
+    def _decode(self, tokens: Sequence[list[str]], num_hypotheses: int) -> list[SentenceTranslation]:
         longest = max(len(t) for t in tokens)
         prefix_tokens = self.target_prefix_tokens
         max_len = int(longest * DECODE_RATIO) + DECODE_MARGIN + len(prefix_tokens)
@@ -158,7 +199,6 @@ class CT2Engine:
         n = max(1, num_hypotheses)
         if not self.translator.model_is_loaded:
             self.translator.load_model()
-        self.calls += 1
         results = self.translator.translate_batch(
             [list(t) for t in tokens],
             target_prefix=prefix,

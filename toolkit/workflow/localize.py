@@ -8,6 +8,7 @@ every sentence of the article (or of many articles, see `localize_documents`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -278,6 +279,7 @@ def _translate(
         engine = engines[lang]
         if options.progress:
             options.progress(lang, "translating")
+            engine = _Reporting(engine, lambda stage, lang=lang: options.progress(lang, stage))
         needed = [(d, b) for d in range(ndocs) for b in plans[d, lang].needs_mt()]
         reuse = tm is not None and not options.overwrite_reviewed
         lookup = sentence_lookup(tm.memory, lang) if reuse else None
@@ -292,6 +294,39 @@ def _translate(
                     lang, together.model_id, mine, together.seconds, together.model_calls
                 )
     return results
+
+
+class _Reporting:
+    """An engine that says how many sentences it has translated, chunk by chunk where the engine
+    streams (CTranslate2 models, servers), so a long run's progress moves while it decodes."""
+
+    def __init__(self, engine: Engine, say: Callable[[str], None]):
+        self.engine = engine
+        self.say = say
+        self.sentences = 0
+        self.started = time.monotonic()
+
+    def __getattr__(self, name):  # model_id, tokenize, score, calls ... come from the engine
+        return getattr(self.engine, name)
+
+    def _tick(self, count: int) -> None:
+        self.sentences += count
+        rate = self.sentences / max(time.monotonic() - self.started, 1e-6)
+        self.say(f"translating ({self.sentences} sentences, {rate:.0f}/s)")
+
+    def translate(self, sentences, *, num_hypotheses: int = 1, **options):
+        if getattr(self.engine, "streams_results", False):
+            given = options.pop("done", None)
+
+            def done(batch, translations):
+                if given is not None:
+                    given(batch, translations)
+                self._tick(len(batch))
+
+            return self.engine.translate(sentences, num_hypotheses=num_hypotheses, done=done, **options)
+        out = self.engine.translate(sentences, num_hypotheses=num_hypotheses, **options)
+        self._tick(len(sentences))
+        return out
 
 
 def _write(
