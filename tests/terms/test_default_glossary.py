@@ -129,3 +129,23 @@ def test_translate_says_which_glossary_it_used(tmp_path, empty_packages_dir):
     assert used.returncode == 0, used.stderr
     assert "glossary: glossaries/defense.csv" in used.stdout
     assert "glossary: none" in run_cli(*args, "--no-glossary", cwd=tmp_path).stdout
+
+
+def test_a_full_name_and_its_abbreviation_are_two_concepts(installed_models, tmp_path):
+    """'The Israeli Defense Forces (IDF)' once gave the full name twice ('... (Israelische
+    Verteidigungsstreitkräfte)'): the abbreviation is its own concept with its own rendering."""
+    import polib
+
+    (tmp_path / "idf.txt").write_text("The Israeli Defense Forces (IDF) operate in Gaza.\n", encoding="utf-8")
+    done = run_cli("translate", "idf.txt", "--glossary", str(GLOSSARY), "--no-cache", "--no-tm",
+                   "--locales", "loc", "--out", "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    expected = {
+        "el": ("Ισραηλινές Αμυντικές Δυνάμεις", "IDF"), "ru": ("Армия обороны Израиля", "ЦАХАЛ"),
+        "de": ("Israelische Verteidigungsstreitkräfte", "IDF"), "tr": ("İsrail Savunma Kuvvetleri", "IDF"),
+    }
+    for lang, (name, abbreviation) in expected.items():
+        [entry] = polib.pofile(str(tmp_path / "loc" / lang / "LC_MESSAGES" / "idf.po"))
+        assert entry.msgstr.count(name) == 1, (lang, entry.msgstr)
+        assert f"({abbreviation})" in entry.msgstr, (lang, entry.msgstr)
+        assert f"Term: IDF -> {abbreviation}" in entry.tcomment

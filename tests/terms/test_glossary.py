@@ -63,7 +63,7 @@ REQUIRED_TERMS = [
     ("Terminal High Altitude Area Defense", "thaad"),
     ("Major Non-NATO Ally", "major-non-nato-ally"),
     ("IDF", "idf"),
-    ("Israel Defense Forces", "idf"),
+    ("Israel Defense Forces", "israel-defense-forces"),
     ("Hezbollah", "hezbollah"),
     ("Pentagon", "pentagon"),
     ("Lockheed Martin", "lockheed-martin"),
@@ -453,7 +453,7 @@ FIND_CASES = [
     ("NATO-led, (IDF), “THAAD”", [("nato", "NATO"), ("idf", "IDF"), ("thaad", "THAAD")]),
     # variants
     ("obligated under Article V to", [("article-5", "Article V")]),
-    ("The Israeli Defense Forces (IDF) operate", [("idf", "Israeli Defense Forces"),
+    ("The Israeli Defense Forces (IDF) operate", [("israel-defense-forces", "Israeli Defense Forces"),
                                                   ("idf", "IDF")]),
     ("a Terminal High-Altitude Area Defense battery",
      [("thaad", "Terminal High-Altitude Area Defense")]),

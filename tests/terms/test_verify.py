@@ -79,7 +79,8 @@ INFLECTED = [
     ("el", "euro-atlantic", "στην ευρωατλαντική περιοχή", "ευρωατλαντική"),
     ("el", "middle-east", "στη Μέση Ανατολή", "Μέση Ανατολή"),
     ("el", "ballistic-missile", "αναχαιτίζει βαλλιστικούς πυραύλους", "βαλλιστικούς πυραύλους"),
-    ("el", "idf", "οι Ισραηλινές Αμυντικές Δυνάμεις (IDF)", "Ισραηλινές Αμυντικές Δυνάμεις"),
+    ("el", "israel-defense-forces", "οι Ισραηλινές Αμυντικές Δυνάμεις (IDF)",
+     "Ισραηλινές Αμυντικές Δυνάμεις"),
     # Russian
     ("ru", "article-5", "в соответствии со Статьёй 5", "Статьёй 5"),
     ("ru", "article-5", "по статье 5 договора", "статье 5"),
@@ -124,7 +125,7 @@ INFLECTED = [
     ("tr", "major-non-nato-ally", "NATO Dışı Büyük Müttefiği olarak", "NATO Dışı Büyük Müttefiği"),
     ("tr", "major-non-nato-ally", "İsrail, NATO dışı büyük müttefik", "NATO dışı büyük müttefik"),
     ("tr", "secretary-general", "NATO Genel Sekreteri Mark Rutte", "Genel Sekreteri"),
-    ("tr", "idf", "İSRAİL SAVUNMA KUVVETLERİ açıkladı", "İSRAİL SAVUNMA KUVVETLERİ"),
+    ("tr", "israel-defense-forces", "İSRAİL SAVUNMA KUVVETLERİ açıkladı", "İSRAİL SAVUNMA KUVVETLERİ"),
     ("tr", "middle-east", "Orta Doğu’daki gerginlik", "Orta Doğu’daki"),
     ("tr", "collective-defence", "kolektif savunmanın gereği", "kolektif savunmanın"),
     ("tr", "air-defence", "İsrail'in hava savunmasını güçlendirmek", "hava savunmasını"),
