@@ -487,3 +487,29 @@ def test_malformed_catalog_is_a_toolkit_error(tmp_path):
     with pytest.raises(ToolkitError) as info:
         check_catalog(path)
     assert info.value.path == str(path) and info.value.line == 4
+
+
+PAGE_EN = ('See <a href="https://www.nato.int/NATO/pentagon">the NATO page</a> and '
+           '<img src="/img/THAAD-battery.jpg" alt="A battery"> at NATO.int or pentagon.mil, '
+           'write to press@thaad.com. Israel&#8217;s view.')
+PAGE_EL = ('Δείτε <a href="https://www.nato.int/NATO/pentagon">τη σελίδα του ΝΑΤΟ</a> και '
+           '<img src="/img/THAAD-battery.jpg" alt="Μια συστοιχία"> στο NATO.int ή pentagon.mil, '
+           'γράψτε στο press@thaad.com. Η άποψη του Ισραήλ.')
+
+
+def test_terms_and_numbers_inside_links_domains_and_references_are_no_false_alarms(glossary):
+    """Seen on ordinary pages: NATO in a link destination or a domain, THAAD in an image URL and
+    an address, &#8217; read as the number 8217 (issue #14)."""
+    from toolkit.terms.match import find_terms
+
+    assert [m.text for m in find_terms(glossary, PAGE_EN)] == ["NATO"]  # the link text only
+    assert check_entry(PAGE_EN, PAGE_EL, "el", glossary=glossary) == []
+    # still caught where a reader sees them: the rendering and a number of the prose
+    bad = PAGE_EL.replace("του ΝΑΤΟ", "του NATO").replace("Η άποψη", "Η άποψη του 2024")
+    found = {(f.check_id, f.message) for f in check_entry(PAGE_EN, bad, "el", glossary=glossary)}
+    assert ("glossary", "'NATO' rendered as rejected 'NATO': expected 'ΝΑΤΟ'") in found
+    assert ("numbers", "numbers differ: not in the source 2024") in found
+    # a reference to a character is text; one that stands for markup is still markup
+    kept = check_entry("Israel&#8217;s &amp; ours", "Το Ισραήλ’ & δικό μας", "el")
+    assert [(f.check_id, f.message) for f in kept] == [("markup", "missing '&amp;'")]
+    assert [f.check_id for f in check_entry("Israel&#8217;s view", "Η άποψη του Ισραήλ", "el")] == []

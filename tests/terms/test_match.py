@@ -91,7 +91,8 @@ def _word_pattern(word: str, *, plural: bool = False) -> str:
 
 
 def _spans(glossary: Glossary, text: str) -> list[tuple[str, int, int, str]]:
-    return [(m.concept_id, m.start, m.end, m.text) for m in find_terms(glossary, text)]
+    """The automaton's matches (find_terms then leaves out those inside tags and URLs)."""
+    return [(m.concept_id, m.start, m.end, m.text) for m in term_matcher(glossary).find(text)]
 
 
 # -- the same results ----------------------------------------------------------------------------

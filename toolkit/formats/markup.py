@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from toolkit.formats.spans import TOKEN_RE
+from toolkit.formats.spans import TOKEN_RE, decodable
 
 __all__ = ["markup_items", "markup_problems"]
 
@@ -36,7 +36,8 @@ def markup_items(text: str) -> Counter[str]:
     of `text`, counted."""
     items: Counter[str] = Counter(_tag(m.group()) for m in _TAG_RE.finditer(text))
     rest = _TAG_RE.sub(" ", text)
-    items.update(m.group() for m in _REF_RE.finditer(rest))
+    # a reference to a character (&#8217;, &rsquo;) is text: the character itself will do
+    items.update(m.group() for m in _REF_RE.finditer(rest) if not decodable(m.group()))
     rest = _REF_RE.sub(" ", rest)
     items.update(m.group() for m in TOKEN_RE.finditer(rest))
     return items

@@ -24,6 +24,8 @@ __all__ = [
     "line_starts",
     "markup_tokens",
     "merge_spans",
+    "non_prose_spans",
+    "outside",
     "protect_tokens",
     "token_spans",
     "trim",
@@ -98,7 +100,7 @@ _CHARREF_RE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);"
 
 # What translation must leave as it is even in prose: URLs, e-mail addresses, bare domains,
 # @handles, #hashtags and template tags ({{ .Title }}, Hugo shortcodes {{< x >}} and {{% x %}}).
-_TLDS = "com|org|net|edu|gov|int|info|io|eu|gr|cy|uk|de|fr|it|es|tr|ru|ua|us|ca|au|be|nl|ch|at|il"
+_TLDS = "com|org|net|edu|gov|mil|int|info|io|eu|gr|cy|uk|de|fr|it|es|tr|ru|ua|us|ca|au|be|nl|ch|at|il"
 TOKEN_RE = re.compile(
     r"\{\{.*?\}\}"
     r"|\{%.*?%\}"
@@ -106,7 +108,8 @@ TOKEN_RE = re.compile(
     r"|\bmailto:[^\s<>\"']+"
     r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"
     r"|\bwww\.[\w-]+(?:\.[\w-]+)+(?:/[^\s<>\"'()]*[^\s<>\"'().,;:!?])?"
-    rf"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b(?:/[^\s<>\"'()]*[^\s<>\"'().,;:!?])?"
+    # NATO.int too, but not U.S. (a top-level domain is written in lower case)
+    rf"|\b[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.(?:{_TLDS})\b(?:/[^\s<>\"'()]*[^\s<>\"'().,;:!?])?"
     r"|(?<![\w@/&#])@[A-Za-z0-9_]{2,}"
     r"|(?<![\w&#/])#[^\W\d_]\w*",
     re.S,
@@ -156,6 +159,19 @@ def decode_refs(
 def token_spans(text: str) -> list[Span]:
     """The spans of URLs, e-mail addresses, domains, handles, hashtags and template tags."""
     return [m.span() for m in TOKEN_RE.finditer(text)]
+
+
+def non_prose_spans(text: str) -> list[Span]:
+    """What in a msgid or msgstr is not prose a reader sees: tags (a link destination, an image
+    URL), character references (``&#8217;`` is no number 8217) and the protected tokens (URLs,
+    e-mail addresses, domains: ``nato.int`` holds no term). Checks and term matching skip them."""
+    spans = [m.span() for m in _MARKUP_PIECE_RE.finditer(text)]
+    return list(merge_spans([*spans, *token_spans(text)]))
+
+
+def outside(spans: Sequence[Span], start: int, end: int) -> bool:
+    """Whether (start, end) overlaps none of `spans`."""
+    return not any(start < b and a < end for a, b in spans)
 
 
 def protect_tokens(text: str, protected: Sequence[Span]) -> tuple[Span, ...]:

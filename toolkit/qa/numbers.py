@@ -15,6 +15,7 @@ from functools import lru_cache
 from babel import Locale
 from babel.core import UnknownLocaleError
 
+from toolkit.formats.spans import non_prose_spans
 from toolkit.terms.verify import normalize
 
 _SPACES = " \u00a0\u202f\u2009"
@@ -40,7 +41,9 @@ _STEM_ENDINGS = "aeiouyıäöüаеёиоуыэюяьйαεηιουωσ"
 
 
 def number_problem(source: str, translation: str, lang: str) -> str | None:
-    """'numbers differ: missing ...; not in the source ...', or None when the values match."""
+    """'numbers differ: missing ...; not in the source ...', or None when the values match.
+    Only prose counts: a URL, a tag or ``&#8217;`` holds no number a reader sees."""
+    source, translation = _prose(source), _prose(translation)
     wanted: Counter[Decimal] = Counter()
     shown: dict[Decimal, str] = {}
     for m in _NUMBER.finditer(source):
@@ -66,6 +69,13 @@ def number_problem(source: str, translation: str, lang: str) -> str | None:
     if extra:
         parts.append("not in the source " + ", ".join(extra))
     return "numbers differ: " + "; ".join(parts) if parts else None
+
+
+def _prose(text: str) -> str:
+    """`text` with what is not prose (`non_prose_spans`) replaced by spaces, offsets kept."""
+    for a, b in non_prose_spans(text):
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
 
 
 def _interpretations(token: str, lang: str) -> list[tuple[Decimal, ...]]:

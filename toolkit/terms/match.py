@@ -36,6 +36,7 @@ from functools import lru_cache
 
 import ahocorasick
 
+from toolkit.formats.spans import non_prose_spans, outside
 from toolkit.terms.glossary import Concept, Glossary
 
 
@@ -65,8 +66,11 @@ def fold(text: str) -> str:
 
 
 def find_terms(glossary: Glossary, text: str) -> list[TermMatch]:
-    """Every glossary term in `text`, leftmost-longest, in text order (rules: module docstring)."""
-    return term_matcher(glossary).find(text)
+    """Every glossary term in the prose of `text`, leftmost-longest, in text order (rules: module
+    docstring); a term inside a tag, a URL, a domain or an e-mail address is not an occurrence."""
+    matches = term_matcher(glossary).find(text)
+    skip = non_prose_spans(text) if matches else []
+    return [m for m in matches if outside(skip, m.start, m.end)] if skip else matches
 
 
 class TermMatcher:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from toolkit.errors import ToolkitError
+from toolkit.formats.spans import non_prose_spans, outside
 from toolkit.terms.glossary import Concept, Glossary
 from toolkit.terms.match import TermMatch, concept_index, find_terms
 
@@ -308,6 +309,8 @@ def check_translation(
             candidates.append((hit, concept_id, False))
         for hit in _find_all(text, _prepare(concept.renderings[lang].rejected, lang)):
             candidates.append((hit, concept_id, True))
+    skip = non_prose_spans(translation)  # a rendering inside a link destination is no rendering
+    candidates = [c for c in candidates if outside(skip, c[0].start, c[0].end)]
     candidates.sort(key=lambda c: (c[0].start - c[0].end, c[0].start, not c[2]))
     taken: list[tuple[int, int]] = []
     found: dict[str, list[RenderingMatch]] = {}
