@@ -7,6 +7,7 @@ import io
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -132,6 +133,25 @@ def test_any_values_survive_every_format(tmp_path, term, note, text, variants, r
         result = import_glossary(glossary, exported, today=TODAY)
         assert result.changes == [], (fmt, diff_lines(result))
         assert format_glossary(result.glossary).encode() == original, fmt
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_ITEM, variants=st.lists(_ITEM, max_size=2), forms=st.lists(_ITEM, min_size=1, max_size=4),
+       status=st.sampled_from(["proposed", "approved", "rejected"]))
+def test_any_forms_survive_every_format(tmp_path, text, variants, forms, status):
+    """Forms with line breaks, quotes, '<&>' and formula-like starts come back as they were, and
+    stay apart from the variants."""
+    concept = Concept("c-1", "term", [], False, True, "", {
+        "el": Rendering("el", text, variants, status, inflections=forms)})
+    path = tmp_path / "g.csv"
+    path.write_text(format_glossary(Glossary([concept], languages=["el"])), encoding="utf-8")
+    glossary = load_glossary(path)
+    for fmt in ("po", "csv", "tbx"):
+        result = import_glossary(glossary, _export(glossary, fmt, "el", tmp_path), today=TODAY)
+        assert result.changes == [], (fmt, diff_lines(result))
+        back = result.glossary.get("c-1").renderings["el"]
+        assert (back.inflections, back.variants) == (glossary.get("c-1").renderings["el"].inflections,
+                                                     glossary.get("c-1").renderings["el"].variants), fmt
 
 
 # --------------------------------------------------------------------------- translator edits
@@ -344,6 +364,228 @@ def test_status_filter_exports_only_pending_terms_and_leaves_the_rest_alone(glos
     assert len(ids) == len(glossary.concepts) - 2
     tbx = export_glossary(reviewed, "tbx", "all", status="approved").decode()
     assert tbx.count("<termEntry ") == 1 and 'xml:lang="el"' in tbx and 'xml:lang="ru"' not in tbx
+
+
+# --------------------------------------------------------------------------- forms (xx_forms)
+
+_FORMS_COLUMNS = ["id", "term", "variants", "dnt", "case_sensitive", "note"] + [
+    lang + suffix for lang in ("el", "ru")
+    for suffix in ("", "_variants", "_forms", "_status", "_reviewer", "_date", "_rejected", "_note")]
+_FORMS_ROWS = [
+    ["article-5", "Article 5", "Article V", "no", "no", "Collective-defence clause.",
+     # el: the last form is long, so that polib wraps its PO comment line on save
+     "Άρθρο 5", "Άρθρο V", "Άρθρου 5|Άρθρα 5|του Άρθρου 5 της Βορειοατλαντικής Συνθήκης", "approved", "eleni",
+     "2024-11-01", "Αρθρο 5", "Capital Ά.",
+     "Статья 5", "статья V", "статьи 5|статье 5", "proposed", "", "", "", ""],
+    ["nato", "NATO", "", "no", "yes", "", "ΝΑΤΟ", "Βορειοατλαντική Συμμαχία", "", "proposed", "", "", "", "",
+     "НАТО", "", "", "proposed", "", "", "NATO", ""],
+    ["hamas", "Hamas", "", "no", "yes", "", "", "", "", "", "", "", "", "",  # no el rendering
+     "ХАМАС", "", "ХАМАСа|ХАМАСу", "proposed", "", "", "", ""],
+]
+EDITED_FORMS = ["Άρθρου 5", "Άρθρων 5", "του Άρθρου 5 της Βορειοατλαντικής Συνθήκης"]  # Άρθρα -> Άρθρων
+
+
+@pytest.fixture
+def forms_file(tmp_path: Path) -> Path:
+    """A glossary whose renderings have forms (xx_forms) as well as variants."""
+    path = tmp_path / "forms.csv"
+    path.write_text("\n".join(",".join(row) for row in [_FORMS_COLUMNS, *_FORMS_ROWS]) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def _edit_forms_po(path: Path) -> None:
+    po = polib.pofile(str(path))  # polib's default 78 columns wrap the long comment line
+    entry = next(e for e in po if e.msgctxt == "article-5")
+    entry.comment = entry.comment.replace("| Άρθρα 5 |", "| Άρθρων 5 |")
+    po.save(str(path))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert "#. Άρθρου 5 της Βορειοατλαντικής Συνθήκης" in lines  # wrapped: read whole on import
+
+
+def _edit_forms_csv(path: Path) -> None:
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    col = rows[0].index("forms")
+    row = next(r for r in rows if r[0] == "article-5" and r[1] == "el")
+    row[col] = row[col].replace("|Άρθρα 5|", "|Άρθρων 5|")
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8", newline="")
+
+
+def _edit_forms_tbx(path: Path) -> None:
+    root = safe_fromstring(path.read_bytes())
+    langset = root.find("text/body/termEntry[@id='article-5']/langSet[@{http://www.w3.org/XML/1998/namespace}"
+                        "lang='el']")
+    next(t for t in langset.iter("term") if t.text == "Άρθρα 5").text = "Άρθρων 5"
+    path.write_bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+FORM_EDITORS = {"po": _edit_forms_po, "csv": _edit_forms_csv, "tbx": _edit_forms_tbx}
+
+
+@pytest.mark.parametrize("fmt", ["po", "csv", "tbx"])
+def test_forms_round_trip_apart_from_the_variants(forms_file, tmp_path, fmt):
+    glossary = load_glossary(forms_file)
+    original = forms_file.read_bytes()
+    for lang in ("el", "ru") if fmt == "po" else ("all",):
+        exported = _export(glossary, fmt, lang, tmp_path)
+        result = import_glossary(glossary, exported, today=TODAY)
+        assert result.changes == [] and result.warnings == [], (fmt, diff_lines(result))
+        for concept in glossary.concepts:
+            for other, rendering in concept.renderings.items():
+                back = result.glossary.get(concept.id).renderings[other]
+                assert (back.inflections, back.variants) == (rendering.inflections, rendering.variants)
+                assert back == rendering
+        write_glossary(result.glossary, forms_file)
+        assert forms_file.read_bytes() == original, (fmt, lang)
+    text = export_glossary(glossary, fmt, "el").decode()
+    if fmt == "po":  # the forms are their own comment, named apart from the variants
+        assert ("#. Inflections (forms of the approved rendering): Άρθρου 5 | Άρθρα 5 | του Άρθρου 5 της"
+                " Βορειοατλαντικής Συνθήκης\n#. Accepted forms: Άρθρο V\n") in text
+    elif fmt == "csv":
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        assert rows[0][rows[0].index("variants") + 1] == "forms"
+        cell = dict(zip(rows[0], rows[1], strict=True))
+        assert (cell["variants"], cell["forms"]) == ("Άρθρο V", "Άρθρου 5|Άρθρα 5|του Άρθρου 5 της"
+                                                     " Βορειοατλαντικής Συνθήκης")
+    else:
+        root = safe_fromstring(text.encode())
+        langset = root.find("text/body/termEntry[@id='article-5']/langSet[@{http://www.w3.org/XML/1998/"
+                            "namespace}lang='el']")
+        kinds = [(tig.findtext("term"), tig.findtext("termNote[@type='termType']"))
+                 for tig in langset.iter("tig")]
+        assert kinds == [("Άρθρο 5", None), ("Άρθρου 5", "variant"), ("Άρθρα 5", "variant"),
+                         ("του Άρθρου 5 της Βορειοατλαντικής Συνθήκης", "variant"), ("Άρθρο V", None),
+                         ("Αρθρο 5", None)]
+
+
+@pytest.mark.parametrize("fmt", ["po", "csv", "tbx"])
+def test_an_edited_form_is_imported_into_the_forms_and_nothing_else(forms_file, tmp_path, fmt):
+    glossary = load_glossary(forms_file)
+    exported = _export(glossary, fmt, "el", tmp_path)
+    FORM_EDITORS[fmt](exported)
+    result = import_glossary(glossary, exported, today=TODAY)  # not a decision: no reviewer needed
+    assert [(c.concept_id, c.lang, c.field) for c in result.changes] == [("article-5", "el", "forms")]
+    assert result.warnings == []
+    old = glossary.get("article-5").renderings["el"]
+    new = result.glossary.get("article-5").renderings["el"]
+    assert new.inflections == EDITED_FORMS and new.variants == ["Άρθρο V"]
+    assert new == replace(old, inflections=EDITED_FORMS)  # same reviewer, date, status, lists, note
+    for concept in glossary.concepts:
+        for other, rendering in concept.renderings.items():
+            if (concept.id, other) != ("article-5", "el"):
+                assert result.glossary.get(concept.id).renderings[other] == rendering
+    diff = "\n".join(diff_lines(result))
+    assert "article-5 [el] forms: 'Άρθρου 5 | Άρθρα 5 | " in diff and "-> 'Άρθρου 5 | Άρθρων 5 | " in diff
+
+    before = forms_file.read_text(encoding="utf-8").splitlines()
+    write_glossary(result.glossary, forms_file)
+    after = forms_file.read_text(encoding="utf-8").splitlines()
+    assert [a for a, b in zip(before, after, strict=True) if a != b] == [before[1]]  # the article-5 row
+    assert load_glossary(forms_file).get("article-5").renderings["el"].inflections == EDITED_FORMS
+    assert import_glossary(result.glossary, exported, today=TODAY).changes == []  # twice: no more
+
+
+@pytest.mark.parametrize("fmt", ["po", "csv", "tbx"])
+def test_a_stale_file_does_not_undo_a_later_edit_of_the_forms(forms_file, tmp_path, fmt):
+    glossary = load_glossary(forms_file)
+    exported = _export(glossary, fmt, "el", tmp_path)
+    glossary.get("article-5").renderings["el"].inflections = ["Άρθρου 5"]  # another review landed
+    result = import_glossary(glossary, exported, today=TODAY)
+    assert result.changes == [] and result.glossary.get("article-5").renderings["el"].inflections == [
+        "Άρθρου 5"]
+    assert any("article-5 (el) changed in the glossary after this file" in w for w in result.warnings)
+
+
+def test_forms_can_be_emptied_and_files_without_forms_leave_them_alone(forms_file, tmp_path):
+    glossary = load_glossary(forms_file)
+    po_path = _export(glossary, "po", "ru", tmp_path)
+    po = polib.pofile(str(po_path))
+    entry = next(e for e in po if e.msgctxt == "article-5")
+    entry.comment = entry.comment.replace(": статьи 5 | статье 5", ":")
+    po.save(str(po_path))
+    result = import_glossary(glossary, po_path, today=TODAY)
+    assert result.glossary.get("article-5").renderings["ru"].inflections == []
+    assert [(c.concept_id, c.field, c.new) for c in result.changes] == [("article-5", "forms", "")]
+
+    entry.comment = "\n".join(line for line in entry.comment.split("\n")
+                              if not line.startswith("Inflections"))
+    po.save(str(po_path))  # no Inflections line at all: the forms stay
+    assert import_glossary(glossary, po_path, today=TODAY).changes == []
+
+    rows = list(csv.reader(io.StringIO(export_glossary(glossary, "csv", "all").decode(), newline="")))
+    col = rows[0].index("forms")
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows([row[:col] + row[col + 1:] for row in rows])  # a sheet from before forms
+    csv_path = tmp_path / "old.csv"
+    csv_path.write_text(out.getvalue(), encoding="utf-8", newline="")
+    assert import_glossary(glossary, csv_path, today=TODAY).changes == []
+
+
+def test_a_sheet_can_add_the_forms_column_and_a_new_term_keeps_its_forms(glossary, tmp_path):
+    assert "forms" not in export_glossary(glossary, "csv", "ru").decode().splitlines()[0].split(",")
+    rows = list(csv.reader(io.StringIO(export_glossary(glossary, "csv", "ru").decode(), newline="")))
+    at = rows[0].index("variants") + 1
+    rows = [row[:at] + [""] + row[at:] for row in rows]
+    rows[0][at] = "forms"
+    nato = next(row for row in rows if row[0] == "nato")
+    nato[at] = "НАТО"  # an indeclinable name: its one form
+    new = dict.fromkeys(rows[0], "")
+    new.update(lang="ru", term="Iron Beam", rendering="Железный луч", status="proposed",
+               forms="Железного луча|Железным лучом")
+    rows.append([new[col] for col in rows[0]])
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(rows)
+    path = tmp_path / "added.csv"
+    path.write_text(out.getvalue(), encoding="utf-8", newline="")
+    result = import_glossary(glossary, path, today=TODAY, add_new=True)
+    assert [(c.concept_id, c.field) for c in result.changes] == [("nato", "forms")]
+    assert result.glossary.get("nato").renderings["ru"].inflections == ["НАТО"]
+    added = result.glossary.get("iron-beam").renderings["ru"]
+    assert added.inflections == ["Железного луча", "Железным лучом"]
+
+
+def test_malformed_forms_fail_with_file_and_line(forms_file, tmp_path):
+    glossary = load_glossary(forms_file)
+
+    def refused(path: Path, message: str) -> int:
+        with pytest.raises(ToolkitError, match=message) as err:
+            import_glossary(glossary, path, reviewer="maria", today=TODAY)
+        assert err.value.path == str(path) and err.value.line is not None
+        assert "\n" not in str(err.value)
+        return err.value.line
+
+    po_path = _export(glossary, "po", "el", tmp_path)
+    po = polib.pofile(str(po_path))
+    entry = next(e for e in po if e.msgctxt == "article-5")
+    entry.comment += "\nInflections (forms of the approved rendering): Άρθρου 5"
+    po.save(str(po_path))
+    assert refused(po_path, "two 'Inflections \\(forms of the approved rendering\\):' comments") == next(
+        e for e in polib.pofile(str(po_path)) if e.msgctxt == "article-5").linenum
+
+    rows = list(csv.reader(io.StringIO(export_glossary(glossary, "csv", "el").decode(), newline="")))
+    hamas = next(i for i, row in enumerate(rows) if row[0] == "hamas")
+    rows[hamas][rows[0].index("forms")] = "Χαμάς"  # forms, but no rendering they could inflect
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(rows)
+    csv_path = tmp_path / "bad.csv"
+    csv_path.write_text(out.getvalue(), encoding="utf-8", newline="")
+    assert refused(csv_path, "hamas \\(el\\): forms without a rendering") == hamas + 1
+
+    tbx = export_glossary(glossary, "tbx", "el").decode()
+    marker = '<termNote type="termType">variant</termNote>'
+    first = tbx.replace("<term>Άρθρο 5</term>", "<term>Άρθρο 5</term>" + marker)
+    deprecated = tbx.replace('admittedTerm-admn-sts</termNote>\n            <termNote type="termType">',
+                             'deprecatedTerm-admn-sts</termNote>\n            <termNote type="termType">', 1)
+    assert first != tbx and deprecated != tbx
+    cases = [("first", first, "is its rendering, not an inflection"),
+             ("deprecated", deprecated, "an inflection \\(termType variant\\) is an accepted form")]
+    for name, text, message in cases:
+        path = tmp_path / f"{name}.tbx"
+        path.write_text(text, encoding="utf-8")
+        line = refused(path, message)
+        assert text.splitlines()[line - 1].strip().startswith("<tig"), name
 
 
 # --------------------------------------------------------------------------- interoperability

@@ -126,3 +126,32 @@ def test_a_plain_note_is_still_read_as_the_definition(reviewed, tmp_path):
     path = tmp_path / "old.tbx"
     path.write_text(old, encoding="utf-8")
     assert import_glossary(reviewed, path).changes == []
+
+
+def test_inflections_read_back_with_translate_toolkit_apart_from_the_variants(reviewed, tmp_path):
+    """Forms of the rendering (xx_forms) are admitted terms with termType variant: Translate Toolkit
+    keeps the marker (a term note) and writes it back, and our import maps it back to the forms."""
+    el = reviewed.get("article-5").renderings["el"]
+    el.variants, el.inflections = ["Άρθρο V"], ["Άρθρου 5", "Άρθρα 5"]
+    data = export_glossary(reviewed, "tbx", "all")
+    store = tbx.tbxfile.parsestring(data, sourcelanguage="en", targetlanguage="el")
+    unit = next(u for u in store.units if u.getid() == "article-5")
+    assert unit.target == "Άρθρο 5"
+    terms = unit.get_target_terms("el")
+    assert [t.text for t in terms] == ["Άρθρο 5", "Άρθρου 5", "Άρθρα 5", "Άρθρο V"]
+    assert [t.administrative_status for t in terms[1:]] == ["admittedTerm-admn-sts"] * 3
+    assert [_notes(t.notes, "term") for t in terms[1:]] == [
+        {"pos/partOfSpeech": ["noun"], "pos/termType": ["variant"]},
+        {"pos/partOfSpeech": ["noun"], "pos/termType": ["variant"]},
+        {"pos/partOfSpeech": ["noun"]},  # a variant has no termType
+    ]
+    for tig in unit.xmlelement.iter("tig"):  # TBX-Basic order: the term, then its termNotes
+        assert tig[0].tag == "term"
+        notes = [i for i, child in enumerate(tig) if child.tag == "termNote"]
+        assert notes == list(range(1, len(notes) + 1))
+
+    path = tmp_path / "tt.tbx"
+    path.write_bytes(bytes(store))  # written back by Translate Toolkit
+    result = import_glossary(reviewed, path)
+    assert result.changes == [] and result.warnings == []
+    assert result.glossary.get("article-5").renderings["el"] == el

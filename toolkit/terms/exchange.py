@@ -18,18 +18,23 @@ Formats and what a translator does in each
 ------------------------------------------
 PO (one language): ``msgid`` is the English term, ``msgstr`` the rendering, ``#, fuzzy`` while
 it is not approved. Extracted comments (``#.``) show the concept note, the do-not-translate
-flag, English and target variants, rejected renderings, the review state and the article
-sentences where the term occurs; the translator comment (``#``) is the language note and may be
-edited. Remove *fuzzy* to approve, edit ``msgstr`` to replace the rendering, empty ``msgstr`` to
-reject it without a replacement. A rejected rendering is exported with an empty ``msgstr``
-(listed in the comments) so the translator can type a new one. Approved entries are not fuzzy;
-setting *fuzzy* again withdraws the approval.
+flag, English and target variants (``Accepted forms``), rejected renderings, the review state
+and the article sentences where the term occurs; the translator comment (``#``) is the language
+note and may be edited. The rendering's own forms (glossary ``xx_forms``) are the one extracted
+comment read back: ``Inflections (forms of the approved rendering): a | b``, edited in a text
+editor (emptied: no forms; the line removed: the forms stay). Remove *fuzzy* to approve, edit
+``msgstr`` to replace the rendering, empty ``msgstr`` to reject it without a replacement. A
+rejected rendering is exported with an empty ``msgstr`` (listed in the comments) so the
+translator can type a new one. Approved entries are not fuzzy; setting *fuzzy* again withdraws
+the approval.
 
 CSV (one language, or ``all``): one row per concept and language, columns ``id, lang, term, dnt,
 note, rendering, variants, status, reviewer, date, rejected, translator_note, context,
-revision``. Lists use ``|`` as in the glossary. ``id, term, dnt, note, context, revision`` are for
-reading (the last four may be deleted); the others are edited: set ``status`` to ``approved`` or
-``rejected``, edit ``rendering``, add forms to ``variants`` or ``rejected``. UTF-8, optionally
+revision``, and ``forms`` after ``variants`` when the exported renderings have forms (an
+optional column, as ``xx_forms`` is in the glossary; a sheet without it leaves the forms alone).
+Lists use ``|`` as in the glossary. ``id, term, dnt, note, context, revision`` are for reading
+(the last four may be deleted); the others are edited: set ``status`` to ``approved`` or
+``rejected``, edit ``rendering``, add forms to ``variants``, ``forms`` or ``rejected``. UTF-8, optionally
 with a BOM so Excel detects it; Excel's semicolon or tab separated saves are read too. A cell
 that starts with ``= + - @`` is written with a leading ``'`` so spreadsheets never run it as a
 formula; the apostrophe is removed again on import.
@@ -53,8 +58,10 @@ proposed      ``admittedTerm-admn-sts``   in use, not yet confirmed by a reviewe
 rejected      ``deprecatedTerm-admn-sts`` do not use (CAT tools show it as forbidden)
 ============  ==========================  =============================================
 
-Further ``tig`` elements are the accepted variants (``admittedTerm``, without a processStatus:
-so a proposed rendering and an accepted variant differ) and the rejected renderings
+Further ``tig`` elements are the rendering's inflected forms (``admittedTerm`` with ``termNote
+type="termType"`` ``variant``; `exchange_tbx` says why), the accepted variants (``admittedTerm``,
+without a processStatus: so a proposed rendering and an accepted variant differ, and without a
+termType: so a variant and an inflection differ) and the rejected renderings
 (``deprecatedTerm``; ``supersededTerm`` is read as rejected too). Reviewer and date go in the
 rendering's ``transacGrp`` (``transac type="transactionType"`` ``modification``, ``date``,
 ``transacNote type="responsibility"``). With a ``part_of_speech`` column in the glossary, every
@@ -74,8 +81,12 @@ Import rules (all formats)
   Revision:``, CSV ``revision``, TBX ``tig id="r<hash>"``). If the glossary has moved on since the
   export (another review landed), the entry's edits are skipped with a warning instead of undoing
   that review; the translator reviews a fresh export. Importing the same file twice is harmless.
+* The forms of a rendering (``xx_forms``) and its variants are separate lists in every format:
+  an import never moves one into the other. Forms that differ only in whitespace inside a form
+  (a PO library wrapped the line) are not an edit; forms for a language with no rendering are an
+  error. Editing forms or variants is not a decision (no reviewer or date is stamped).
 * An edited rendering replaces the old one and the old one joins the rejected renderings; the
-  new one leaves the rejected and variant lists if it was there.
+  new one leaves the rejected, variant and form lists if it was there.
 * A *decision* -- a new rendering or a new status -- is stamped with the reviewer (the
   `reviewer` argument, else the file: PO ``Last-Translator``, the CSV ``reviewer`` cell or the
   TBX ``responsibility``, when edited) and the date (an edited CSV/TBX date, else `today`). A
@@ -151,7 +162,7 @@ class ImportChange:
 
     concept_id: str
     lang: str
-    field: str  # 'rendering' | 'variants' | 'status' | 'reviewer' | 'date' | 'rejected' | 'note'
+    field: str  # 'rendering' | 'forms' | 'variants' | 'status' | 'reviewer' | 'date' | 'rejected' | 'note'
     old: str
     new: str
     line: int
@@ -282,7 +293,7 @@ def _find_concept(glossary: Glossary, entry: Entry) -> Concept | None:
 
 
 def _check_lists(entry: Entry, path: Path) -> None:
-    for items in (entry.variants, entry.rejected, entry.english_variants):
+    for items in (entry.variants, entry.inflections, entry.rejected, entry.english_variants):
         for item in items or []:
             if LIST_SEPARATOR in item:
                 raise ToolkitError(
@@ -292,6 +303,11 @@ def _check_lists(entry: Entry, path: Path) -> None:
 
 def _norm(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _same_forms(a: list[str], b: list[str]) -> bool:
+    """Equal lists of forms but for whitespace inside a form: PO editors wrap long comment lines."""
+    return [item.split() for item in a] == [item.split() for item in b]
 
 
 def _apply(
@@ -308,12 +324,15 @@ def _apply(
     if entry.fuzzy is not None:
         resolve_fuzzy(entry, old)
     if old is None and not entry.text:
+        _no_forms_without_rendering(concept.id, entry, path)
         return  # no rendering before, none now
     new = copy.deepcopy(old) if old is not None else Rendering(entry.lang, "")
     for name in ("variants", "rejected"):
         value = getattr(entry, name)
         if value is not None and value != getattr(new, name):
             setattr(new, name, list(value))
+    if entry.inflections is not None and not _same_forms(entry.inflections, new.inflections):
+        new.inflections = list(entry.inflections)
     if entry.note is not None and entry.note.split() != new.note.split():
         new.note = entry.note.strip()
     text_changed = bool(entry.text) and _norm(entry.text or "") != _norm(new.text)
@@ -324,6 +343,7 @@ def _apply(
         new.text = entry.text.strip()
         new.rejected = [item for item in new.rejected if item != new.text]
         new.variants = [item for item in new.variants if item != new.text]
+        new.inflections = [item for item in new.inflections if item != new.text]
     if entry.status is not None:
         new.status = entry.status
     if old is None:
@@ -363,10 +383,10 @@ def _apply(
             f" '{new.text}' should be '{concept.term}' (lint reports this as an error)"
         )
     before = old or Rendering(entry.lang, "", status="")
-    for name in ("text", "status", "variants", "rejected", "reviewer", "date", "note"):
+    for name in ("text", "status", "inflections", "variants", "rejected", "reviewer", "date", "note"):
         a, b = getattr(before, name), getattr(new, name)
         if a != b:
-            shown = {"text": "rendering"}.get(name, name)
+            shown = {"text": "rendering", "inflections": "forms"}.get(name, name)
             a_text = show_list(a) if isinstance(a, list) else a
             b_text = show_list(b) if isinstance(b, list) else b
             result.changes.append(ImportChange(concept.id, entry.lang, shown, a_text, b_text, entry.line))
@@ -408,6 +428,7 @@ def _unknown(
         result.added.append(concept_id)
     if entry.fuzzy is not None:
         resolve_fuzzy(entry, None)
+    _no_forms_without_rendering(concept.id, entry, path)
     if entry.text:
         concept.renderings[entry.lang] = Rendering(
             entry.lang,
@@ -416,6 +437,17 @@ def _unknown(
             status="proposed",
             rejected=list(entry.rejected or []),
             note=(entry.note or "").strip(),
+            inflections=list(entry.inflections or []),
+        )
+
+
+def _no_forms_without_rendering(concept_id: str, entry: Entry, path: Path) -> None:
+    """Forms inflect the rendering: without one they would be lost, so say so."""
+    if entry.inflections and not entry.text:
+        raise ToolkitError(
+            f"{concept_id} ({entry.lang}): forms without a rendering; fill in the rendering they inflect",
+            path=path,
+            line=entry.line,
         )
 
 

@@ -3,6 +3,12 @@
 One row per concept and language. Excel's semicolon or tab separated saves are read too; cells
 are guarded against formula injection on export and unguarded on import
 (`toolkit.formats.csvfile`).
+
+When a rendering of the exported languages has forms (glossary ``xx_forms``), a ``forms`` column
+follows ``variants``: the rendering inflected, kept apart from the accepted variants. Like
+``xx_forms`` in the glossary it is there only then, so the sheets of a glossary without forms keep
+the columns they always had. A sheet without the column (one exported before forms existed)
+leaves the forms alone; a translator may add the column to fill forms in.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "rejected", "translator_note", "context", "revision",
 )
 _CSV_READ_ONLY = frozenset({"dnt", "note", "context", "revision"})  # may be deleted from the sheet
+FORMS_COLUMN = "forms"  # after `variants` when the exported renderings have forms
 
 
 def export(
@@ -39,20 +46,25 @@ def export(
     """One row per concept and language (`article` only gives the contexts)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    with_forms = any(
+        lang in c.renderings and c.renderings[lang].inflections for c in glossary.concepts for lang in langs
+    )
+    columns = _columns(with_forms)
+    writer.writerow(columns)
     for concept in glossary.concepts:
         for lang in langs:
             if not selected(concept, lang, status):
                 continue
             r = concept.renderings.get(lang) or Rendering(lang, "", status="")
-            row = [
-                concept.id, lang, concept.term, "yes" if concept.dnt else "no", concept.note,
-                r.text, LIST_SEPARATOR.join(r.variants), r.status, r.reviewer, r.date,
-                LIST_SEPARATOR.join(r.rejected), r.note,
-                "\n".join(s for s, _ in contexts.get(concept.id, [])[:MAX_CONTEXTS]),
-                revision(concept.id, lang, concept.renderings.get(lang)),
-            ]
-            writer.writerow([guard_formula(value) for value in row])
+            cell = {
+                "id": concept.id, "lang": lang, "term": concept.term, "dnt": "yes" if concept.dnt else "no",
+                "note": concept.note, "rendering": r.text, "variants": LIST_SEPARATOR.join(r.variants),
+                FORMS_COLUMN: LIST_SEPARATOR.join(r.inflections), "status": r.status, "reviewer": r.reviewer,
+                "date": r.date, "rejected": LIST_SEPARATOR.join(r.rejected), "translator_note": r.note,
+                "context": "\n".join(s for s, _ in contexts.get(concept.id, [])[:MAX_CONTEXTS]),
+                "revision": revision(concept.id, lang, concept.renderings.get(lang)),
+            }
+            writer.writerow([guard_formula(cell[col]) for col in columns])
     return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
 
 
@@ -90,12 +102,20 @@ def read_entries(path: Path, glossary: Glossary) -> tuple[list[Entry], str]:
     return entries, ""
 
 
+def _columns(with_forms: bool) -> tuple[str, ...]:
+    """The sheet's columns: `CSV_COLUMNS`, with `FORMS_COLUMN` after ``variants`` if `with_forms`."""
+    if not with_forms:
+        return CSV_COLUMNS
+    at = CSV_COLUMNS.index("variants") + 1
+    return (*CSV_COLUMNS[:at], FORMS_COLUMN, *CSV_COLUMNS[at:])
+
+
 def _csv_header(row: list[str], path: Path, line: int) -> list[str]:
     header = [col.strip().lstrip("\ufeff").lower() for col in row]
     seen: set[str] = set()
     for col in header:
-        if col not in CSV_COLUMNS:
-            raise ToolkitError(f"unknown column '{col}' (expected {', '.join(CSV_COLUMNS)})",
+        if col not in CSV_COLUMNS and col != FORMS_COLUMN:
+            raise ToolkitError(f"unknown column '{col}' (expected {', '.join(_columns(True))})",
                                path=path, line=line)
         if col in seen:
             raise ToolkitError(f"column '{col}' appears twice", path=path, line=line)
@@ -130,6 +150,8 @@ def _csv_entry(cell: dict[str, str], glossary: Glossary, path: Path, line: int) 
         text=cell["rendering"] or None,
         status=status or None,
         variants=split_list(cell["variants"]) if reviewed else None,
+        # not only when `reviewed`: forms without a rendering are an error, not silently dropped
+        inflections=split_list(cell[FORMS_COLUMN]) if FORMS_COLUMN in cell else None,
         rejected=split_list(cell["rejected"]) if reviewed else None,
         note=cell["translator_note"] if reviewed else None,
         reviewer=cell["reviewer"] if reviewed else None,

@@ -30,6 +30,7 @@ class Entry:
     text: str | None = None
     status: str | None = None
     variants: list[str] | None = None
+    inflections: list[str] | None = None  # the forms of the rendering (glossary ``xx_forms``)
     rejected: list[str] | None = None
     note: str | None = None
     reviewer: str | None = None
@@ -45,11 +46,16 @@ class Entry:
 
 def revision(concept_id: str, lang: str, rendering: Rendering | None) -> str:
     """A short hash of a rendering as exported: an import can tell that the glossary has moved on
-    since (another review landed) and refuse to overwrite it with the file's stale values."""
+    since (another review landed) and refuse to overwrite it with the file's stale values.
+
+    Inflections count only when there are some, so renderings without them keep the revision
+    they had before exports carried forms (files exported then still import)."""
     values = [concept_id, lang]
     if rendering is not None:
         values += [rendering.text, *rendering.variants, "|", rendering.status, rendering.reviewer,
                    rendering.date, *rendering.rejected, "|", rendering.note]
+        if rendering.inflections:
+            values += ["|", *rendering.inflections]
     return hashlib.sha256("\x1f".join(values).encode("utf-8")).hexdigest()[:12]
 
 

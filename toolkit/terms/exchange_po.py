@@ -2,6 +2,12 @@
 
 PO carries no review status: ``#, fuzzy`` means "not approved" and an emptied ``msgstr`` means
 "rejected"; `resolve_fuzzy` turns that into a status against the glossary's rendering.
+
+The forms of the rendering (glossary ``xx_forms``) are an extracted comment ``Inflections (forms
+of the approved rendering): a | b``, named apart from ``Accepted forms`` (the variants, shown for
+reference only) so that nobody mistakes one list for the other. It is the one comment read back:
+edit the forms after the colon (empty them to remove every form); without the line they stay as
+they are. A line that a PO library wrapped (polib wraps comments at 78 columns) is read whole.
 """
 
 from __future__ import annotations
@@ -22,12 +28,15 @@ from toolkit.terms.exchange_entry import (
     selected,
     show_list,
 )
-from toolkit.terms.glossary import Glossary, Rendering
+from toolkit.terms.glossary import Glossary, Rendering, split_list
 
 if TYPE_CHECKING:
     from toolkit.formats.document import Document
 
 _REVISION_PREFIX = "Revision: "
+_INFLECTIONS_PREFIX = "Inflections (forms of the approved rendering):"
+# the labels of the extracted comments after the inflections: where a wrapped inflections line ends
+_LABELS = ("Accepted forms: ", "Rejected: ", "Status: ", "Context: ", _REVISION_PREFIX, _INFLECTIONS_PREFIX)
 _PO_PLACEHOLDERS = ("FULL NAME <EMAIL@ADDRESS>", "FULL NAME")
 
 
@@ -55,7 +64,8 @@ def export(
         f"Review of the {name} glossary for '{lang}'. One entry per concept (msgctxt: its id).\n"
         "Approve: remove the fuzzy flag. Replace: edit the translation (the old one is kept as\n"
         "rejected). Reject without a replacement: empty the translation. The translator comment\n"
-        "is the language note and may be edited. Then: toolkit glossary import FILE."
+        "is the language note and may be edited, and so may the forms after 'Inflections'.\n"
+        "Then: toolkit glossary import FILE."
     )
     dates = [
         c.renderings[lang].date for c in glossary.concepts
@@ -83,6 +93,8 @@ def export(
             comments.append(f"English variants: {show_list(concept.variants)}")
         msgstr = ""
         if rendering is not None:
+            if rendering.inflections:
+                comments.append(f"{_INFLECTIONS_PREFIX} {show_list(rendering.inflections)}")
             if rendering.variants:
                 comments.append(f"Accepted forms: {show_list(rendering.variants)}")
             rejected = list(rendering.rejected)
@@ -138,6 +150,7 @@ def read_entries(path: Path, glossary: Glossary) -> tuple[list[Entry], str]:
                 term=e.msgid,
                 lang=lang,
                 text=e.msgstr.strip(),
+                inflections=_inflections(e.comment, path, e.linenum),
                 note=e.tcomment,
                 fuzzy=e.fuzzy,
                 revision=next(
@@ -148,6 +161,24 @@ def read_entries(path: Path, glossary: Glossary) -> tuple[list[Entry], str]:
             )
         )
     return entries, _person(po.metadata.get("Last-Translator", ""))
+
+
+def _inflections(comment: str, path: Path, line: int) -> list[str] | None:
+    """The forms listed in an entry's ``Inflections`` comment (None: no such comment), with the
+    lines a PO library wrapped it onto."""
+    found: list[str] | None = None
+    current: list[str] | None = None
+    for text in comment.split("\n"):
+        if text.startswith(_INFLECTIONS_PREFIX):
+            if found is not None:
+                raise ToolkitError(f"two '{_INFLECTIONS_PREFIX}' comments in one entry: keep one",
+                                   path=path, line=line)
+            found = current = [text[len(_INFLECTIONS_PREFIX):]]
+        elif current is not None and not text.startswith(_LABELS):
+            current.append(text)
+        else:
+            current = None
+    return None if found is None else split_list(" ".join(found))
 
 
 def _person(value: str) -> str:
