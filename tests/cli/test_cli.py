@@ -28,6 +28,7 @@ SUBCOMMANDS = [
     ("glossary",),
     ("glossary", "init"),
     ("glossary", "lint"),
+    ("glossary", "propose-forms"),
     ("glossary", "check"),
     ("glossary", "export"),
     ("glossary", "import"),

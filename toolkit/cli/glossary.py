@@ -184,3 +184,44 @@ def glossary_stats(
             console.print(f"{lang}: {', '.join(ids) or '-'}", markup=False)
     if (check or blocking) and any(blockers.values()):
         raise typer.Exit(1)
+
+
+@app.command("propose-forms")
+def glossary_propose_forms(
+    path: Path = typer.Argument(
+        None, help="Glossary file \\[default: toolkit.toml's glossary, else glossaries/defense.csv]."
+    ),
+    lang: str = typer.Option("tr,ru", "--lang", help="Comma-separated languages to generate forms for."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the proposals; write nothing."),
+    glossary: GlossaryPath = None,
+) -> None:
+    """Fill EMPTY xx_forms with generated forms (Turkish apostrophe suffixes, Russian cases), to review.
+
+    Forms a person wrote are never replaced and xx_status is left as it is: the generated forms
+    are proposals, reviewed like any rendering.
+    """
+    from rich.markup import escape
+
+    from toolkit.terms.default import default_glossary_path
+    from toolkit.terms.glossary import load_glossary, write_glossary
+    from toolkit.terms.inflect import propose_forms
+
+    if path and glossary and path != glossary:
+        raise ToolkitError("give the glossary once: as PATH or as --glossary")
+    source = default_glossary_path(path or glossary)
+    langs = [code.strip() for code in lang.split(",") if code.strip()]
+    if not langs:
+        raise ToolkitError("--lang needs at least one language code, e.g. --lang tr,ru")
+    terms = load_glossary(source)
+    proposals = propose_forms(terms, langs)
+    table = Table(title="Proposed forms (generated: review them like any rendering)")
+    for col in ("concept", "lang", "forms"):
+        table.add_column(col)
+    for proposal in proposals:
+        table.add_row(escape(proposal.concept_id), proposal.lang, escape(" | ".join(proposal.forms)))
+    print_table(table)
+    if dry_run or not proposals:
+        console.print(f"{len(proposals)} renderings with proposed forms; nothing written", markup=False)
+        return
+    write_glossary(terms, source)
+    console.print(f"wrote {source}: {len(proposals)} renderings with proposed forms to review", markup=False)
