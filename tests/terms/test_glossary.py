@@ -201,6 +201,9 @@ def test_forms_column_is_optional_and_round_trips(tmp_path):
     assert reloaded.inflections == ["Άρθρου 5"]
     assert reloaded.candidates == [el.text, "Άρθρου 5"]
     assert "Άρθρου 5" in reloaded.forms
+    # the new column rewrites every row, in the file's own line endings and byte-order mark
+    raw = out.read_bytes()
+    assert raw.startswith("\ufeff".encode()) and raw.count(b"\r\n") == raw.count(b"\n")
     bad = out.read_text(encoding="utf-8").replace("el_forms", "el_formz", 1)
     (tmp_path / "bad.csv").write_text(bad, encoding="utf-8")
     with pytest.raises(ToolkitError, match="unknown column 'el_formz'.*optionally xx_forms"):

@@ -57,7 +57,9 @@ class Draft:
     text: str  # the msgstr as the engine wrote it
     engine: str  # the model id of the ``#. MT:`` line
     created: datetime | None = None  # UTC; None: the time it is recorded
-    glossary: str | None = None  # fingerprint of the glossary in force (None: none, or unknown)
+    # fingerprint of the glossary entries for the draft's terms ("": a glossary, none of its
+    # terms in the text; None: no glossary, or unknown)
+    glossary: str | None = None
 
     @property
     def key(self) -> tuple[str | None, str]:

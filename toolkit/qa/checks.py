@@ -134,8 +134,13 @@ class Pair:
 
     @cached_property
     def dnt(self) -> set[str]:
-        """Ids of the glossary's do-not-translate concepts."""
-        return {c.id for c in self.glossary.concepts if c.dnt} if self.glossary is not None else set()
+        """Ids of the do-not-translate concepts of the source: looked up by the terms found, not
+        by scanning the glossary (a 20,000-concept termbase, every entry)."""
+        if self.glossary is None:
+            return set()
+        concepts = concept_index(self.glossary)
+        found = {m.concept_id for m in find_terms(self.glossary, self.source)}
+        return {cid for cid in found if cid in concepts and concepts[cid].dnt}
 
 
 # --------------------------------------------------------------------------- one entry

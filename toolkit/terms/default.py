@@ -88,7 +88,7 @@ def load_enforced_glossary(path: str | Path | None = None) -> Glossary | None:
     found = find_glossary(path)
     if found is None:
         return None
-    glossary = load_glossary(found)
+    glossary = load_glossary(found, for_reading=True)  # enforcing never writes it back
     # One surface form in two concepts: enforcement could only ever pick one of them.
     for issue in cached_lint(glossary):
         if issue.code == "duplicate-term":

@@ -53,11 +53,16 @@ and review gaps is `toolkit.terms.lint`.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import json
+import os
 import re
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
@@ -119,11 +124,20 @@ class Rendering:
 
 @dataclass
 class _Origin:
-    """The original text of a row, reused on write while the row's content is unchanged."""
+    """The original text of a row, reused on write while the row's content is unchanged.
+
+    Its values (the row as `format_glossary` would write it) are worked out from the fields
+    read only when a write asks: a translate run that reads a 20,000-row termbase never does."""
 
     prefix: str  # blank lines before the row
     text: str
-    values: tuple[str, ...]
+    row: list[str]
+    columns: tuple[str, ...]
+    languages: list[str]
+
+    @cached_property
+    def values(self) -> tuple[str, ...]:
+        return _row_values(_parse_row(self.row, self.columns, self.languages, None, 0), self.columns)
 
 
 @dataclass
@@ -183,11 +197,94 @@ class Glossary:
 # --------------------------------------------------------------------------- reading
 
 
-def load_glossary(path: str | Path) -> Glossary:
-    """Read and validate a glossary file; any problem raises ToolkitError with file and line."""
+def load_glossary(path: str | Path, *, for_reading: bool = False) -> Glossary:
+    """Read and validate a glossary file; any problem raises ToolkitError with file and line.
+
+    `for_reading` (a run that only reads the glossary: translate, QA): a glossary of
+    `CACHE_MIN_CONCEPTS` or more is taken from a parsed copy kept per version of the file, so a
+    NATOTerm-size termbase is not parsed again on every run. That copy has no file layout: a
+    glossary to be written back must be loaded without `for_reading`."""
     path = Path(path)
-    text = decode_utf8(read_bytes(path, "glossary file", missing="glossary file not found"), path)
-    return parse_glossary(text, path)
+    data = read_bytes(path, "glossary file", missing="glossary file not found")
+    if not for_reading:
+        with _no_gc():
+            return parse_glossary(decode_utf8(data, path), path)
+    digest = hashlib.sha256(data).hexdigest()
+    cache = cache_dir() / f"glossary-{digest[:32]}.json"
+    glossary = _read_parsed(cache, digest, path)
+    if glossary is None:
+        with _no_gc():
+            glossary = parse_glossary(decode_utf8(data, path), path)
+        if len(glossary.concepts) >= CACHE_MIN_CONCEPTS:
+            _write_parsed(cache, digest, glossary)
+    return glossary
+
+
+CACHE_MIN_CONCEPTS = 1000  # smaller glossaries parse in milliseconds: no cache file for them
+_PARSED_SCHEMA = 1
+
+
+def cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/newsroom-toolkit``: parsed glossaries and their lint results."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "newsroom-toolkit"
+
+
+def _code_version() -> str:
+    """A hash of this module: a parsed copy made by other parsing code is not used."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def _write_parsed(cache: Path, digest: str, glossary: Glossary) -> None:
+    concepts = [
+        [c.id, c.term, c.variants, c.dnt, c.case_sensitive, c.note, c.line, c.part_of_speech,
+         {lang: [r.text, r.variants, r.status, r.reviewer, r.date, r.rejected, r.note, r.inflections]
+          for lang, r in c.renderings.items()}]
+        for c in glossary.concepts
+    ]
+    entry = {"schema": _PARSED_SCHEMA, "code": _code_version(), "sha256": digest,
+             "languages": glossary.languages, "concepts": concepts}
+    try:
+        atomic_write_bytes(cache, json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+    except ToolkitError:
+        pass  # a read-only cache folder: parse again next time
+
+
+def _read_parsed(cache: Path, digest: str, path: Path) -> Glossary | None:
+    """The parsed copy of this version of the file, or None (missing, corrupt, other code)."""
+    with _no_gc():
+        return _parsed(cache, digest, path)
+
+
+@contextmanager
+def _no_gc():
+    """A termbase is 100,000 small objects made at once: the cyclic collector would walk the
+    growing heap again and again (half the time of a 20,000-concept load). They hold no cycles."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parsed(cache: Path, digest: str, path: Path) -> Glossary | None:
+    try:
+        entry = json.loads(cache.read_bytes())
+        if (entry["schema"], entry["code"], entry["sha256"]) != (_PARSED_SCHEMA, _code_version(), digest):
+            return None
+        concepts = []
+        for cid, term, variants, dnt, cs, note, line, pos, renderings in entry["concepts"]:
+            concept = Concept(cid, term, list(variants), bool(dnt), bool(cs), note, {}, int(line), pos)
+            for lang, (text, rvariants, status, reviewer, when, rejected, rnote, forms) in renderings.items():
+                concept.renderings[lang] = Rendering(lang, text, list(rvariants), status, reviewer, when,
+                                                     list(rejected), rnote, list(forms))
+            concepts.append(concept)
+        languages = [str(lang) for lang in entry["languages"]]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return Glossary(concepts, path, languages)
 
 
 def parse_glossary(text: str, path: str | Path | None = None) -> Glossary:
@@ -227,7 +324,7 @@ def parse_glossary(text: str, path: str | Path | None = None) -> Glossary:
                 line=concept.line,
             )
         first_line[concept.id] = concept.line
-        concept._origin = _Origin(pending, raw, _row_values(concept, header))
+        concept._origin = _Origin(pending, raw, row, header, languages)
         pending = ""
         concepts.append(concept)
     if header is None:  # only blank rows, such as '""' (not blank text, but no header either)
@@ -361,6 +458,8 @@ def valid_date(value: str) -> bool:
 
 def split_list(value: str) -> list[str]:
     """The items of a `|`-separated cell, stripped, empty ones dropped."""
+    if LIST_SEPARATOR not in value:  # most cells: empty, or one item
+        return [value.strip()] if value.strip() else []
     return [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
 
 
@@ -381,8 +480,10 @@ def format_glossary(glossary: Glossary, *, canonical: bool = False) -> str:
     if layout and not set(_columns(glossary)) <= set(layout.columns):
         layout = None  # an optional column came into use (part_of_speech, xx_forms): write it
     columns = layout.columns if layout else _columns(glossary)
-    newline = layout.newline if layout else "\n"
-    pieces: list[str] = ["\ufeff" if layout and layout.bom else ""]
+    # rows rewritten for new columns still keep the file's line endings and byte-order mark
+    saved = None if canonical else glossary._layout
+    newline = saved.newline if saved else "\n"
+    pieces: list[str] = ["\ufeff" if saved and saved.bom else ""]
     pieces.append(layout.header if layout else _format_row(columns, newline))
     for concept in glossary.concepts:
         values = _row_values(concept, columns)

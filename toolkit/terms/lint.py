@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import unicodedata
 from collections import defaultdict
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from toolkit.errors import Severity, ToolkitError
 from toolkit.fileio import atomic_write_text
-from toolkit.terms.glossary import Concept, Glossary
+from toolkit.terms.glossary import Concept, Glossary, cache_dir
 from toolkit.terms.match import fold, normalise_form
 
 
@@ -247,8 +246,7 @@ def cached_lint(glossary: Glossary) -> list[LintIssue]:
 
 
 def _lint_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "newsroom-toolkit"
+    return cache_dir()
 
 
 def _read_cached(cache: Path, digest: str, path: Path) -> list[LintIssue] | None:

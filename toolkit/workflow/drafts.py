@@ -58,15 +58,21 @@ def record_run_drafts(
     glossary: Glossary | None = None,
     warn: Callable[[str], None] = warn,
 ) -> int:
-    """Record a run's drafts in one transaction, with the glossary's fingerprint; how many.
+    """Record a run's drafts in one transaction, each with the fingerprint of the glossary
+    entries for its terms (`glossary_fingerprint`; "" for a draft without terms); how many.
+    Per draft, not the whole glossary's hash: a 20,000-concept termbase costs nothing here.
 
     A store that cannot take them is a `warn`ing (and 0): the run's catalogs are already written.
     """
     if not drafts:
         return 0
-    fingerprint = glossary.version() if glossary is not None else None
+    from toolkit.l10n.comments import glossary_fingerprint
+
+    def fingerprint(d: Draft) -> str | None:
+        return None if glossary is None else glossary_fingerprint(glossary, d.msgid, d.lang) or ""
+
     try:
-        return record_drafts(locales_dir, [replace(d, glossary=fingerprint) for d in drafts])
+        return record_drafts(locales_dir, [replace(d, glossary=fingerprint(d)) for d in drafts])
     except ToolkitError as exc:
         warn(f"{exc}: the {len(drafts)} machine drafts of this run are not kept for `toolkit eval`")
         return 0
