@@ -306,3 +306,54 @@ def test_skip_missing_skips_only_a_missing_model_not_a_failing_engine(loader, tm
 def test_find_model_says_no_model_installed(installed_models):
     with pytest.raises(ModelNotInstalled, match="no model installed for en->xx"):
         find_model("en", "xx")
+
+
+def test_an_interrupted_batch_resumes_without_redecoding_what_it_kept(installed_models, tmp_path):
+    """Ctrl-C half-way through an archive's model call: the chunks decoded before it are in the
+    cache, nothing is written; the next run sends the model only the rest (issue #18)."""
+    sentences = [f"Officials in city {i} met {n} times on Monday." for i in range(4) for n in range(8)]
+    docs = []
+    for i in range(4):
+        path = tmp_path / f"story{i}.txt"
+        path.write_text(" ".join(sentences[i * 8:(i + 1) * 8]) + "\n", encoding="utf-8")
+        docs.append(read_document(path))
+
+    class Interrupting:
+        """The real translator; Ctrl-C arrives during its third sub-batch."""
+
+        def __init__(self, real):
+            self.real, self.batches, self.decoded = real, 0, 0
+
+        def translate_batch(self, source, *args, **kwargs):
+            self.batches += 1
+            if self.batches == 3:
+                raise KeyboardInterrupt
+            self.decoded += len(source)
+            return self.real.translate_batch(source, *args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+    def engine():
+        return ArgosEngine(find_model("en", "de"), threads=2, token_budget=16)
+
+    cache = TranslationCache(tmp_path / "cache.sqlite3")
+    first = engine()
+    first.translator = Interrupting(first.translator)
+    with pytest.raises(KeyboardInterrupt):
+        localize_documents(docs, ["de"], locales_dir=tmp_path / "loc",
+                           engine_loader=lambda src, tgt: CachedEngine(first, cache))
+    assert not (tmp_path / "loc" / "de").exists()  # nothing half written
+    assert 0 < first.translator.decoded < len(sentences)
+
+    again = Counting(engine())
+    localize_documents(docs, ["de"], locales_dir=tmp_path / "loc",
+                       engine_loader=lambda src, tgt: CachedEngine(again, cache))
+    assert len(again.sentences) == len(sentences) - first.translator.decoded  # only the rest
+    # the same catalogs as one uninterrupted run
+    localize_documents(docs, ["de"], locales_dir=tmp_path / "fresh",
+                       engine_loader=lambda src, tgt: engine())
+    for i in range(4):
+        resumed, fresh = (polib.pofile(str(tmp_path / d / "de" / "LC_MESSAGES" / f"story{i}.po"))
+                          for d in ("loc", "fresh"))
+        assert [(e.msgid, e.msgstr) for e in resumed] == [(e.msgid, e.msgstr) for e in fresh]
