@@ -726,7 +726,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder with translate-en_{el,ru,de,tr}.argosmodel")
     parser.add_argument("--only", default="",
                         help="comma-separated subset: argos,localize,help,rss,rss-argos-size,glossary,"
-                        "glossary-scale,forms,memory,gpu")
+                        "glossary-scale,forms,archive,memory,gpu")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON")
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.only.split(",") if s.strip()}
@@ -740,7 +740,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     if wanted("argos"):
         rows += bench_random_model(args.repeats)
-    fixture_rows = [n for n in ("localize", "rss", "glossary", "glossary-scale") if wanted(n)]
+    fixture_rows = [n for n in ("localize", "rss", "glossary", "glossary-scale", "archive") if wanted(n)]
     paths = install_fixture_packages(args.fixtures) if fixture_rows else None
     if fixture_rows and paths is None:
         _log(f"no translate-en_{{el,ru,de,tr}}.argosmodel in {args.fixtures}: "
@@ -771,6 +771,10 @@ def main(argv: list[str] | None = None) -> int:
     row("forms", lambda: _forms(args.repeats), None)  # bench/forms.py: Argos-size model
     row("glossary-scale", _glossary_scale,
         Row("20,000-concept glossary / shipped glossary, `toolkit translate`", None, "<= 1.2x", None))
+    if wanted("archive") and paths:  # two rows (bench/archive.py): N = 1, 10, 100 articles
+        from bench.archive import bench_archive
+
+        rows += bench_archive()
     if wanted("memory"):  # two rows (bench/memory.py): lookups in 100,000 units, incremental refresh
         from bench.memory import bench_memory
 

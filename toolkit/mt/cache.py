@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from toolkit.errors import ToolkitError, warn
-from toolkit.mt.types import Hypothesis, SentenceTranslation, clean_text
+from toolkit.mt.types import Done, Hypothesis, SentenceTranslation, clean_text
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS mt (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 COLUMNS = ["key", "value"]
@@ -274,7 +274,7 @@ class CachedEngine:
         sentences: Sequence[str],
         *,
         num_hypotheses: int = 1,
-        done: Callable[[list[str], list[SentenceTranslation]], None] | None = None,
+        done: Done | None = None,
     ) -> list[SentenceTranslation]:
         """The cached translations, the rest from the engine; `done` hears of the cached ones
         first, then of each batch the engine answers."""

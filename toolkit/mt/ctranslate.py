@@ -12,14 +12,14 @@ when a model is loaded.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from toolkit.config import environment_setting
 from toolkit.errors import ToolkitError
 from toolkit.mt.device import Device, choose_device
-from toolkit.mt.types import DEFAULT_BEAM, Hypothesis, SentenceTranslation
+from toolkit.mt.types import DEFAULT_BEAM, Done, Hypothesis, SentenceTranslation
 
 # Source tokens per CTranslate2 sub-batch. Decoding memory grows with it (x beam): 2048 keeps a
 # four-language run within 1.2x the models' own memory at 1.02x the time of 4096 (bench/).
@@ -160,7 +160,7 @@ class CT2Engine:
         sentences: Sequence[str],
         *,
         num_hypotheses: int = 1,
-        done: Callable[[list[str], list[SentenceTranslation]], None] | None = None,
+        done: Done | None = None,
     ) -> list[SentenceTranslation]:
         """Translate every sentence in one batched call; returns an n-best list per sentence.
 

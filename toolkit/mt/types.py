@@ -10,7 +10,7 @@ picks one per language. Also here: what an engine's text must be before anyone k
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -50,6 +50,11 @@ class SentenceTranslation:
     @property
     def text(self) -> str:
         return self.hypotheses[0].text
+
+
+# Told of each batch of a streamed translation as it is ready (sentences, their translations):
+# `CT2Engine.translate` and LibreTranslate report chunks, the cache keeps each at once.
+Done = Callable[[list[str], list[SentenceTranslation]], None]
 
 
 class Engine(Protocol):
