@@ -148,6 +148,11 @@ def test_draft_policy_reasons(workspace) -> None:
     draft.tcomment += f"\n{GLOSSARY_PREFIX}{glossary_fingerprint(glossary, CLAUSE, 'de')}"
     assert DraftPolicy("de", None, glossary).outdated(draft, CLAUSE) is None
     assert DraftPolicy("tr", None, glossary).outdated(draft, CLAUSE) == Refresh.GLOSSARY
+    # approving the rendering changes nothing enforcement uses: the draft stays; rejecting it does not
+    glossary.get("article-5").renderings["de"].status = "approved"
+    assert DraftPolicy("de", None, glossary).outdated(draft, CLAUSE) is None
+    glossary.get("article-5").renderings["de"].status = "rejected"
+    assert DraftPolicy("de", None, glossary).outdated(draft, CLAUSE) == Refresh.GLOSSARY
     assert glossary_fingerprint(glossary, PLAIN, "de") is None  # no term: nothing to compare
     reviewed = polib.POEntry(msgid=CLAUSE, msgstr="x", tcomment="MT: argos:en-de@0.1")
     assert DraftPolicy("de", "other", refresh_all=True).outdated(reviewed, CLAUSE) is None

@@ -34,6 +34,16 @@ def glossary_init(
     console.print(f"wrote {init_glossary(folder, force=force)}", markup=False)
 
 
+def _source(path: Path | None, glossary: Path | None) -> Path:
+    """The glossary a command works on: PATH or --glossary (not two different ones), else the
+    default lookup (`toolkit.terms.default.default_glossary_path`)."""
+    from toolkit.terms.default import default_glossary_path
+
+    if path and glossary and path != glossary:
+        raise ToolkitError("give the glossary once: as PATH or as --glossary")
+    return default_glossary_path(path or glossary)
+
+
 @app.command("lint")
 def glossary_lint(
     path: Path = typer.Argument(
@@ -42,13 +52,10 @@ def glossary_lint(
     glossary: GlossaryPath = None,  # the name every other command uses for it
 ) -> None:
     """Duplicates, conflicts, overlapping terms, missing languages, empty renderings."""
-    from toolkit.terms.default import default_glossary_path
     from toolkit.terms.glossary import load_glossary
     from toolkit.terms.lint import cached_lint
 
-    if path and glossary and path != glossary:
-        raise ToolkitError("give the glossary once: as PATH or as --glossary")
-    source = default_glossary_path(path or glossary)
+    source = _source(path, glossary)
     issues = cached_lint(load_glossary(source))
     for issue in issues:
         style = "red" if issue.severity == "error" else "yellow"
@@ -202,13 +209,10 @@ def glossary_propose_forms(
     """
     from rich.markup import escape
 
-    from toolkit.terms.default import default_glossary_path
     from toolkit.terms.glossary import load_glossary, write_glossary
     from toolkit.terms.inflect import propose_forms
 
-    if path and glossary and path != glossary:
-        raise ToolkitError("give the glossary once: as PATH or as --glossary")
-    source = default_glossary_path(path or glossary)
+    source = _source(path, glossary)
     langs = [code.strip() for code in lang.split(",") if code.strip()]
     if not langs:
         raise ToolkitError("--lang needs at least one language code, e.g. --lang tr,ru")

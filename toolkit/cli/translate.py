@@ -141,7 +141,10 @@ def translate(
     terms = None if no_glossary else load_enforced_glossary(glossary)
     console.print(glossary_line(terms) if terms or not no_glossary else "glossary: none (--no-glossary)",
                   markup=False, highlight=False, soft_wrap=True)
-    loader = configured_engine_loader(beam, engine or (), use_cache=not no_cache, device=device)
+    from toolkit.config import load_config
+
+    config = load_config(engine or ())  # read once: the loader and the draft check use it
+    loader = configured_engine_loader(beam, use_cache=not no_cache, device=device, config=config)
     memory = None if no_tm else _memory_options(accept, tm_threshold)
     with _progress_bar(len(docs), langs, from_code) as progress:
         reports = localize_documents(
@@ -149,7 +152,7 @@ def translate(
             from_code=from_code, engine_loader=loader, glossary=terms, skip_missing=skip_missing,
             progress=progress, overwrite_reviewed=overwrite_reviewed, memory=memory,
             layout=layout, hreflang_url=hreflang_url, context_duplicates=context_duplicates,
-            engine_ids=configured_engine_ids(engine or ()), refresh_drafts=refresh_drafts,
+            engine_ids=configured_engine_ids(config=config), refresh_drafts=refresh_drafts,
         )
     if len(docs) == 1:
         _print_languages(docs[0], reports[0], locales, out)

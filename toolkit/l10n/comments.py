@@ -165,7 +165,9 @@ def glossary_fingerprint(glossary: Glossary | None, text: str, lang: str) -> str
         parts.append([
             concept_id, concept.dnt, concept.case_sensitive, concept.forms,
             None if rendering is None else
-            [rendering.text, rendering.inflections, rendering.variants, rendering.rejected, rendering.status],
+            # enforcement only asks whether the rendering is rejected: approving one redoes nothing
+            [rendering.text, rendering.inflections, rendering.variants, rendering.rejected,
+             rendering.status == "rejected"],
         ])
     return checksum(json.dumps(parts, ensure_ascii=False)) if parts else None
 
@@ -297,6 +299,12 @@ def compose_tcomment(own: Iterable[str], items: Iterable[str]) -> str:
 def previous_items(msgstr: str) -> list[str]:
     """A replaced reviewed translation as a translator-comment item (line breaks as ``\\n``)."""
     return [PREVIOUS_PREFIX + LINE_SPLIT_RE.sub("\\\\n", msgstr)] if msgstr else []
+
+
+def item_text(value: str) -> str:
+    """A translation kept in an item (`suggestion_items`, `previous_items`) with its line breaks
+    back, as in a msgstr."""
+    return value.replace("\\n", "\n")
 
 
 def suggestion_items(mt: str) -> list[str]:

@@ -123,13 +123,21 @@ class CatalogPlan:
         """Blocks the model must translate: new or changed ones (a suggestion for reviewed ones)."""
         return [p.block for p in self.blocks if p.action in (Action.TRANSLATE, Action.REVIEW_CHANGED)]
 
+    def refreshed(self) -> dict[str, int]:
+        """How many unchanged machine drafts are translated again, by `Refresh` reason."""
+        out: dict[str, int] = {}
+        for p in self.blocks:
+            if p.refresh is not None:
+                out[str(p.refresh)] = out.get(str(p.refresh), 0) + 1
+        return out
+
     def counts(self) -> dict[str, int]:
         """How many blocks take each action, plus how many old entries end up obsolete."""
         counts = {action.value: 0 for action in Action}
         for p in self.blocks:
             counts[p.action] += 1
         counts["obsolete"] = len(self.obsolete)
-        counts["refreshed"] = sum(p.refresh is not None for p in self.blocks)
+        counts["refreshed"] = sum(self.refreshed().values())
         # reviewed translations --overwrite-reviewed sends to the model again (kept in a comment)
         counts["replaced"] = sum(p.action == Action.TRANSLATE and p.old is not None and bool(p.old.msgstr)
                                  and is_human(p.old) for p in self.blocks)

@@ -49,6 +49,7 @@ from toolkit.l10n.comments import (
     TM_PREFIX,
     comment_items,
     is_machine,
+    item_text,
     source_references,
     split_tcomment,
 )
@@ -233,8 +234,8 @@ def _cell(entry: polib.POEntry) -> ReviewCell:
         text,
         UNTRANSLATED,
         previous_msgid=changed if entry.fuzzy and changed is not None and changed != entry.msgid else None,
-        suggestion=_breaks(_item(items, SUGGESTION_PREFIX)),
-        replaced=_breaks(_item(items, PREVIOUS_PREFIX)),
+        suggestion=item_text(_item(items, SUGGESTION_PREFIX)),
+        replaced=item_text(_item(items, PREVIOUS_PREFIX)),
         comments=own,
     )
     if not translated:
@@ -251,11 +252,6 @@ def _item(items: Iterable[str], prefix: str) -> str:
     """The first item with `prefix`, without it ('' if none)."""
     return next((i[len(prefix) :] for i in items if i.startswith(prefix)), "")
 
-
-def _breaks(text: str) -> str:
-    """A translation kept in a comment item has its line breaks written as ``\\n``
-    (`suggestion_items`, `previous_items`): real line breaks again, as in the cell's msgstr."""
-    return text.replace("\\n", "\n")
 
 
 # --------------------------------------------------------------------------------------------

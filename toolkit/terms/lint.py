@@ -229,7 +229,7 @@ def cached_lint(glossary: Glossary) -> list[LintIssue]:
         digest = hashlib.sha256(Path(glossary.path).read_bytes()).hexdigest()
     except OSError:
         return lint(glossary)
-    cache = _lint_cache_dir() / f"lint-{digest[:32]}.json"
+    cache = cache_dir() / f"lint-{digest[:32]}.json"
     issues = _read_cached(cache, digest, glossary.path)
     if issues is not None:
         return issues
@@ -243,10 +243,6 @@ def cached_lint(glossary: Glossary) -> list[LintIssue]:
     except ToolkitError:
         pass  # a read-only cache folder: lint again next time
     return issues
-
-
-def _lint_cache_dir() -> Path:
-    return cache_dir()
 
 
 def _read_cached(cache: Path, digest: str, path: Path) -> list[LintIssue] | None:

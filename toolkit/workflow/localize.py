@@ -373,9 +373,5 @@ def _write(
         atomic_write_text(out_path, text)
     drafts = fresh_drafts(po, plan, domain=domain, lang=lang) if result else []
     sentences = sum(len(b.memory) for b in result.blocks) if result else 0
-    refreshed: dict[str, int] = {}
-    for p in plan.blocks:
-        if p.refresh is not None:
-            refreshed[str(p.refresh)] = refreshed.get(str(p.refresh), 0) + 1
     return LanguageReport(lang, path, out_path, plan.counts(), result, fallbacks, missing_model, drafts,
-                          len(use.exact) if use else 0, sentences, refreshed)
+                          len(use.exact) if use else 0, sentences, plan.refreshed())
