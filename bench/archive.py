@@ -7,8 +7,8 @@ into German with the fixture pseudo-language package, each N in a fresh process 
 cache, catalogs and output folder. Measured per N: wall time per article and the process's peak
 RSS (``ru_maxrss`` of the child). Targets (issue #18): time per article at N = 100 <= 0.8x that
 at N = 1 (one model load and one model call per language spread over the archive), peak RSS at
-N = 100 <= 1.3x that at N = 1 (the CTranslate2 call is fed in bounded chunks, see
-`toolkit.mt.ctranslate.STREAM_SUB_BATCHES`).
+N = 100 <= 1.3x that at N = 1 (the run goes chunk by chunk, `toolkit.workflow.localize.CHUNK_WORDS`,
+writing each chunk's articles before the next).
 """
 
 from __future__ import annotations

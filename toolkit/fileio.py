@@ -38,9 +38,13 @@ def decode_utf8(data: bytes, path: str | Path, advice: str = "save the file as U
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write to a temp file in the same folder, fsync, rename over `path`, fsync the folder.
 
-    An existing file keeps its permissions; a new one gets 0644 less the umask.
+    An existing file keeps its permissions; a new one gets 0644 less the umask. A file that
+    already holds exactly `data` is left alone, mtime and all: a re-run of an unchanged article
+    (or the resumed half of an archive) touches nothing, so site builders and rsync see no change.
     """
     path = Path(path)
+    if _holds(path, data):
+        return
     tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,6 +88,18 @@ def _remove_stale_temps(path: Path) -> None:
                 leftover.unlink()
         except OSError:
             pass  # gone already, or not ours to remove: harmless
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether `path` is a regular file with exactly these bytes (read only when sizes agree)."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return False
+        with open(path, "rb") as fh:
+            return fh.read(len(data) + 1) == data
+    except OSError:
+        return False
 
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:

@@ -982,6 +982,25 @@ def test_temp_files_of_killed_writes_are_cleaned_up_once_old(tmp_path):
     assert other.exists()  # another file's: not ours to judge here
 
 
+def test_a_write_of_the_same_bytes_leaves_the_file_alone(tmp_path):
+    """Same bytes: no rewrite (mtime and inode kept); other bytes, even of the same size: written."""
+    import os
+
+    from toolkit.fileio import atomic_write_text
+
+    target = tmp_path / "x.po"
+    atomic_write_text(target, "one")
+    old = 1_000_000_000
+    os.utime(target, (old, old))
+    inode = target.stat().st_ino
+    atomic_write_text(target, "one")
+    assert target.stat().st_mtime == old and target.stat().st_ino == inode
+    atomic_write_text(target, "two")
+    assert target.read_text() == "two" and target.stat().st_mtime != old
+    atomic_write_text(target, "two, longer")
+    assert target.read_text() == "two, longer"
+
+
 def _count_under_lock(folder: str, times: int) -> None:
     counter = Path(folder) / "counter"
     for _ in range(times):

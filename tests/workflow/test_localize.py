@@ -200,7 +200,7 @@ def test_progress_moves_while_the_model_decodes(installed_models, tmp_path):
     counts = [int(m.group(1)) for stage in said if (m := re.match(r"translating \((\d+) sentences, ", stage))]
     assert len(counts) > 2 and counts == sorted(counts)
     assert counts[-1] == 3 * 7  # every sentence, heard of chunk by chunk
-    assert heard[-1] == ("de", "done")
+    assert heard[-3:] == [("de", "article")] * 3  # each article written, after its translation
 
 
 @pytest.mark.slow

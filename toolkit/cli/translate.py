@@ -1,7 +1,7 @@
 """`toolkit translate ARTICLE...` (alias `translate-batch`): articles -> catalogs and translations.
 
 One article prints a summary per language; several print one row per article and the model
-calls per language (all articles' sentences go to one call per language).
+calls per language (a chunk of articles' sentences goes to one call per language).
 """
 
 from __future__ import annotations
@@ -113,8 +113,10 @@ def translate(
     OUT/<domain>.<lang>.<ext> (see --layout). Glossary terms are
     enforced (n-best, then placeholders) or the sentence is flagged.
 
-    Several articles (files, folders, glob patterns) are translated in one process: one model
-    load and one model call per language; each gets its own catalogs (one domain per file).
+    Several articles (files, folders, glob patterns) are translated in one process, about
+    twenty at a time: one model call per language per chunk. Each gets its own catalogs (one
+    domain per file), written as soon as it is done, so a stopped run resumes where it stopped.
+    Without a terminal, a line per article says how far the run is (done/total, ETA).
     """
     from toolkit.fileio import check_writable_folder
     from toolkit.formats.document import read_document
@@ -146,13 +148,14 @@ def translate(
     config = load_config(engine or ())  # read once: the loader and the draft check use it
     loader = configured_engine_loader(beam, use_cache=not no_cache, device=device, config=config)
     memory = None if no_tm else _memory_options(accept, tm_threshold)
-    with _progress_bar(len(docs), langs, from_code) as progress:
+    with _progress_bar(len(docs), langs, from_code) as (progress, article_done):
         reports = localize_documents(
             docs, langs, locales_dir=locales, domains=[domain] if domain else None, out_dir=out,
             from_code=from_code, engine_loader=loader, glossary=terms, skip_missing=skip_missing,
             progress=progress, overwrite_reviewed=overwrite_reviewed, memory=memory,
             layout=layout, hreflang_url=hreflang_url, context_duplicates=context_duplicates,
             engine_ids=configured_engine_ids(config=config), refresh_drafts=refresh_drafts,
+            article_done=article_done,
         )
     if len(docs) == 1:
         _print_languages(docs[0], reports[0], locales, out)
@@ -209,26 +212,52 @@ def _memory_options(accept_exact: bool | None, threshold: float | None):
     return MemoryOptions(**settings)
 
 
+def _duration(seconds: float | None) -> str:
+    """'1h02m', '3m05s', '42s'; '?' while not known."""
+    if seconds is None:
+        return "?"
+    s = round(seconds)
+    if s >= 3600:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    return f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"
+
+
+def article_line(told) -> str:
+    """The plain line a run of several articles prints per article written, where no bar is drawn:
+    ``[12/100] news/story-011.txt: 196 sentences, 21.4/s, ETA 4m10s``."""
+    rate = told.sentences / max(told.seconds, 1e-6)
+    mine = sum(r.result.sentences for r in told.reports if r.result)
+    return (f"[{told.done}/{told.total}] {told.path}: {mine} sentences, {rate:.1f}/s, "
+            f"ETA {_duration(told.eta)}")
+
+
 @contextmanager
 def _progress_bar(articles: int, langs: Sequence[str], from_code: str) -> Iterator:
-    """A transient bar on stderr (not even a blank line in logs and pipes); yields `progress`."""
+    """On a terminal, a transient bar on stderr: articles done / total, the stage (sentences and
+    sentences per second while a model decodes), elapsed time and ETA. Elsewhere (logs, pipes) a
+    run of several articles prints one plain line per article written, and one article nothing.
+    Yields (`progress`, `article_done`) for `localize_documents`."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     count = [MofNCompleteColumn()] if articles > 1 else []
     what = f"{articles} articles " if articles > 1 else ""
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), *count, TimeElapsedColumn(), console=err,
+        TextColumn("{task.description}"), BarColumn(), *count, TimeElapsedColumn(),
+        TextColumn("ETA {task.fields[eta]}"), console=err,
         transient=True, disable=not err.is_terminal,  # not even a blank line in logs and pipes
     ) as bar:
-        task = bar.add_task("loading models", total=articles * len(langs))
+        task = bar.add_task("loading models", total=articles, eta="?")
 
         def progress(lang: str, stage: str) -> None:
-            if stage == "article":
-                bar.advance(task)
-            elif stage != "done":
+            if stage != "article":
                 bar.update(task, description=f"{stage} {what}{from_code}->{lang}")
 
-        yield progress
+        def article_done(told) -> None:
+            bar.update(task, completed=told.done, eta=_duration(told.eta))
+            if not err.is_terminal and articles > 1:
+                err.print(article_line(told), markup=False, highlight=False, soft_wrap=True)
+
+        yield progress, article_done
 
 
 def _print_languages(doc, reports, locales: Path, out: Path) -> None:
@@ -285,5 +314,10 @@ def _print_articles(docs, langs: Sequence[str], reports) -> None:
         table.add_row(doc.path, str(len(doc.blocks)), str(reused), str(translated), str(flagged),
                       f"{memory}+{sentences}s" if sentences else str(memory))
     print_table(table)
-    calls = {r.lang: r.result.model_calls for per in reports for r in per if r.result}
-    console.print(f"model calls per language: {calls or 'none (everything reused)'}")
+    per_chunk = {(r.lang, r.chunk): r.result.model_calls for per in reports for r in per if r.result}
+    calls: dict[str, int] = {}
+    for (lang, _), n in per_chunk.items():
+        calls[lang] = calls.get(lang, 0) + n
+    chunks = len({chunk for _, chunk in per_chunk})
+    said = f" ({chunks} chunks of articles)" if chunks > 1 else ""
+    console.print(f"model calls per language: {calls or 'none (everything reused)'}{said}")

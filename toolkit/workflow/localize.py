@@ -2,8 +2,9 @@
 
 Each stage is a plain function over plain data (`toolkit.l10n.plan`, `toolkit.l10n.translate`,
 `toolkit.l10n.catalog`, QA, the translation memory in `toolkit.workflow.memory_stage`); this
-module only orders them. One model call per language covers
-every sentence of the article (or of many articles, see `localize_documents`).
+module only orders them. One model call per language covers every sentence of the article; an
+archive goes chunk by chunk (`CHUNK_WORDS`), each chunk one call per language and written before
+the next, so memory stays bounded and a stopped run keeps what it finished.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from toolkit.workflow.memory_stage import RunMemory, apply_memory, memory_items
 EngineLoader = Callable[[str, str], Engine]
 Progress = Callable[[str, str], None]  # (language, stage message)
 Key = tuple[int, str]  # (document number, language)
+ArticleDone = Callable[["ArticleProgress"], None]
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class LocalizeOptions:
     # (toolkit.workflow.engines.configured_engine_ids); None: drafts are not compared by engine
     engine_ids: Callable[[str, str], str | None] | None = None
     refresh_drafts: bool = False  # every unreviewed machine draft is translated again
+    # told once each article's catalogs and pages are written, with how far the run is
+    article_done: ArticleDone | None = None
 
 
 @dataclass
@@ -84,6 +88,21 @@ class LanguageReport:
     memory_paragraphs: int = 0  # paragraphs the translation memory gave whole (no model call)
     memory_sentences: int = 0  # sentences of translated paragraphs the memory gave
     refreshed: dict[str, int] = field(default_factory=dict)  # drafts made again, by Refresh reason
+    chunk: int = 0  # which chunk of the run's articles (`CHUNK_WORDS`) it was translated with
+
+
+@dataclass(frozen=True)
+class ArticleProgress:
+    """An article written, and how far the run is (for progress bars and per-article lines)."""
+
+    index: int  # the document's number in the run
+    path: Path  # its source file
+    done: int  # articles written so far, this one included
+    total: int
+    reports: list[LanguageReport]
+    sentences: int  # sentences the model translated so far in the run, every language
+    seconds: float  # since the first chunk began (after every model was checked)
+    eta: float | None  # seconds left, by the model input still to translate (None: not known yet)
 
 
 def localize_document(
@@ -120,8 +139,10 @@ def localize_documents(
     context_duplicates: bool = False,
     engine_ids: Callable[[str, str], str | None] | None = None,
     refresh_drafts: bool = False,
+    article_done: ArticleDone | None = None,
 ) -> list[list[LanguageReport]]:
-    """Many articles at once: per language, the sentences of ALL articles go to one model call.
+    """Many articles at once: per language, the sentences of a chunk of articles (`CHUNK_WORDS`)
+    go to one model call, and each chunk's articles are written before the next is translated.
 
     Returns one list of LanguageReport per document, in order.
     """
@@ -131,6 +152,7 @@ def localize_documents(
         progress=progress, lock_wait=lock_wait, overwrite_reviewed=overwrite_reviewed, memory=memory,
         layout=layout, hreflang_url=hreflang_url, alternate_langs=(from_code, *langs),
         context_duplicates=context_duplicates, engine_ids=engine_ids, refresh_drafts=refresh_drafts,
+        article_done=article_done,
     )
     return _run(docs, langs, domains, options)
 
@@ -178,6 +200,56 @@ def _draft_policy(lang: str, options: LocalizeOptions) -> DraftPolicy:
     return DraftPolicy(lang, engine_id, options.glossary, options.refresh_drafts)
 
 
+CHUNK_WORDS = 20_000
+CHUNK_ARTICLES = 20
+"""A run translates an archive chunk by chunk: consecutive articles with at most `CHUNK_WORDS`
+English words for the model (of the blocks that need it, in the language that needs most) and
+at most `CHUNK_ARTICLES` articles, about twenty 1000-word articles. Each chunk's articles are
+written before the next chunk is translated, so what a run holds (results, the model's batch) is
+bounded however many articles it has, and a run stopped half-way keeps what it finished (the
+next run finds those articles unchanged; the cache keeps the chunk it was decoding). One chunk
+is still large enough to fill the model's batches; an article longer than this is a chunk of
+its own."""
+
+
+def _chunks(words: Sequence[int]) -> list[range]:
+    """Consecutive articles, as `CHUNK_WORDS` and `CHUNK_ARTICLES` bound them."""
+    chunks, start, total = [], 0, 0
+    for d, mine in enumerate(words):
+        if d > start and (total + mine > CHUNK_WORDS or d - start == CHUNK_ARTICLES):
+            chunks.append(range(start, d))
+            start, total = d, 0
+        total += mine
+    chunks.append(range(start, len(words)))
+    return chunks
+
+
+def _model_words(d: int, langs: Sequence[str], plans: dict[Key, CatalogPlan]) -> int:
+    """The words of an article the model must translate, in the language that needs most."""
+    return max(sum(len(b.text.split()) for b in plans[d, lang].needs_mt()) for lang in langs)
+
+
+class _Pace:
+    """How far a run is: articles written, sentences translated, an ETA by model input left."""
+
+    def __init__(self, words: Sequence[int]):
+        self.words, self.left = words, sum(words)
+        self.started = time.monotonic()
+        self.done = self.done_words = self.sentences = 0
+
+    def translated(self, chunk: range, results: dict[Key, LanguageResult]) -> None:
+        """A chunk's model calls are over: its words and sentences count as done."""
+        words = sum(self.words[d] for d in chunk)
+        self.done_words, self.left = self.done_words + words, self.left - words
+        self.sentences += sum(r.sentences for r in results.values())
+
+    def written(self, d: int, path: Path, reports: list[LanguageReport]) -> ArticleProgress:
+        self.done += 1
+        seconds = time.monotonic() - self.started
+        eta = 0.0 if not self.left else seconds * self.left / self.done_words if self.done_words else None
+        return ArticleProgress(d, path, self.done, len(self.words), reports, self.sentences, seconds, eta)
+
+
 def _localize(
     docs: Sequence[Document], domains: Sequence[str], langs: Sequence[str], options: LocalizeOptions
 ) -> list[list[LanguageReport]]:
@@ -195,41 +267,69 @@ def _localize(
     if options.memory is not None:  # before any model: what reviewed work answers needs none
         tm = apply_memory(options.locales_dir, plans, langs, len(docs), options.memory,
                           glossary=options.glossary, overwrite_reviewed=options.overwrite_reviewed)
+    reports: list[list[LanguageReport]] = [[] for _ in docs]
+    written = False
     try:
         engines, missing = _load_engines(docs, langs, plans, olds, options)
+        del olds  # read again by nobody: an archive's old catalogs need not stay in memory
         for lang in missing if tm is not None else ():
             tm.apply(plans, lang, len(docs))  # its plan was redone: reviewed work still answers
         for lang in langs:
             plural_forms(lang)  # an unknown code fails here, not after other catalogs were written
-        # Translate every language before writing anything: a failure leaves the catalogs as they
-        # were, and the language detector (QA) is never in memory together with a model's batch.
-        results = _translate(len(docs), langs, plans, engines, options, tm)
+        words = [_model_words(d, langs, plans) for d in range(len(docs))]  # plans of missing redone
+        pace = _Pace(words)
+        for number, chunk in enumerate(_chunks(words)):
+            # The chunk in every language before any of its articles is written: a failure leaves
+            # them as they were, and the language detector (QA) is never in memory together with
+            # a model's batch.
+            results = _translate(chunk, langs, plans, engines, options, tm)
+            pace.translated(chunk, results)
+            drafts = []
+            for d in chunk:
+                reports[d] = _write_article(docs[d], domains[d], d, langs, plans, results, missing,
+                                            options, tm)
+                for report in reports[d]:
+                    report.chunk = number
+                written = True
+                drafts += [draft for report in reports[d] for draft in report.drafts]
+                told = pace.written(d, docs[d].path, reports[d])
+                if options.article_done is not None:
+                    options.article_done(told)
+            del results
+            record_run_drafts(options.locales_dir, drafts, glossary=options.glossary)  # `toolkit eval`
     except BaseException:
-        if tm is not None:
+        if tm is not None and not written:
             tm.abandon()  # nothing written: not even a memory index this run created
         raise
     finally:
         if tm is not None:
             tm.close()
-    templates = []
-    for doc, domain in zip(docs, domains, strict=True):
-        pot = pot_path(options.locales_dir, domain)
-        old_pot = read_po(pot) if pot.exists() else None
-        templates.append(build_template(doc, domain, glossary=options.glossary, old=old_pot,
-                                        context_duplicates=options.context_duplicates))
-        write_po(templates[-1], pot)
-    reports: list[list[LanguageReport]] = [[] for _ in docs]
+    return reports
+
+
+def _write_article(
+    doc: Document,
+    domain: str,
+    d: int,
+    langs: Sequence[str],
+    plans: dict[Key, CatalogPlan],
+    results: dict[Key, LanguageResult],
+    missing: set[str],
+    options: LocalizeOptions,
+    tm: RunMemory | None,
+) -> list[LanguageReport]:
+    """The template, then each language's catalog and page, of one translated article."""
+    pot = pot_path(options.locales_dir, domain)
+    old_pot = read_po(pot) if pot.exists() else None
+    template = build_template(doc, domain, glossary=options.glossary, old=old_pot,
+                              context_duplicates=options.context_duplicates)
+    write_po(template, pot)
+    reports = []
     for lang in langs:
-        for d, (doc, domain) in enumerate(zip(docs, domains, strict=True)):
-            result = results.get((d, lang))
-            reports[d].append(_write(doc, domain, lang, plans[d, lang], result, lang in missing, options,
-                                     tm.uses.get((d, lang)) if tm else None, template=templates[d]))
-            if options.progress:
-                options.progress(lang, "article")
+        reports.append(_write(doc, domain, lang, plans[d, lang], results.get((d, lang)), lang in missing,
+                              options, tm.uses.get((d, lang)) if tm else None, template=template))
         if options.progress:
-            options.progress(lang, "done")
-    drafts = [draft for per_doc in reports for report in per_doc for draft in report.drafts]
-    record_run_drafts(options.locales_dir, drafts, glossary=options.glossary)  # for `toolkit eval`
+            options.progress(lang, "article")
     return reports
 
 
@@ -260,14 +360,14 @@ def _load_engines(
 
 
 def _translate(
-    ndocs: int,
+    chunk: range,
     langs: Sequence[str],
     plans: dict[Key, CatalogPlan],
     engines: dict[str, Engine],
     options: LocalizeOptions,
     tm: RunMemory | None = None,
 ) -> dict[Key, LanguageResult]:
-    """Per language, one batch of the blocks every document's plan needs, split back by document."""
+    """Per language, one batch of the blocks the chunk's documents need, split back by document."""
     results: dict[Key, LanguageResult] = {}
     if engines:
         from toolkit.qa.langid import release_detector
@@ -276,18 +376,20 @@ def _translate(
     for lang in langs:
         if lang not in engines:
             continue
+        needed = [(d, b) for d in chunk for b in plans[d, lang].needs_mt()]
+        if not needed:
+            continue
         engine = engines[lang]
         if options.progress:
             options.progress(lang, "translating")
             engine = _Reporting(engine, lambda stage, lang=lang: options.progress(lang, stage))
-        needed = [(d, b) for d in range(ndocs) for b in plans[d, lang].needs_mt()]
         reuse = tm is not None and not options.overwrite_reviewed
         lookup = sentence_lookup(tm.memory, lang) if reuse else None
         together = translate_blocks(
             [b for _, b in needed], engine, lang, glossary=options.glossary, memory=lookup
         )
         _unload(engines[lang])
-        for d in range(ndocs):
+        for d in chunk:
             mine = [r for (owner, _), r in zip(needed, together.blocks, strict=True) if owner == d]
             if mine:
                 results[d, lang] = LanguageResult(
