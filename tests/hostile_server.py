@@ -79,8 +79,10 @@ class _Server(http.server.ThreadingHTTPServer):
 
 @contextmanager
 def hostile_server(mode: str = "echo", *, max_requests: int = 50, max_seconds: float = 60,
-                   user: str | None = None, password: str | None = None) -> Iterator[HostileServer]:
-    """A server playing `mode`; with `user`/`password` it wants HTTP Basic auth (401 without)."""
+                   user: str | None = None, password: str | None = None,
+                   port: int = 0) -> Iterator[HostileServer]:
+    """A server playing `mode`; with `user`/`password` it wants HTTP Basic auth (401 without).
+    `port`: a given 127.0.0.1 port (a server that comes back where one was down), else a free one."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r} (one of {', '.join(MODES)})")
     state: HostileServer
@@ -188,7 +190,7 @@ def hostile_server(mode: str = "echo", *, max_requests: int = 50, max_seconds: f
 
         do_GET = do_POST = _handle
 
-    server = _Server(("127.0.0.1", 0), Handler)
+    server = _Server(("127.0.0.1", port), Handler)
     state = HostileServer(f"http://127.0.0.1:{server.server_address[1]}", mode)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()

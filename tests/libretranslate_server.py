@@ -169,6 +169,21 @@ class LibreTranslateServer:
     def log_tail(self, lines: int = 40) -> str:
         return tail(self.log_path, lines)
 
+    def translate_requests(self) -> int:
+        """The /translate requests the server has answered, any status, from its own Prometheus
+        counters (a server started with ``metrics=True``)."""
+        with urllib.request.urlopen(self.url + "/metrics", timeout=10) as response:
+            text = response.read().decode("utf-8")
+        return int(sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                       if line.startswith("libretranslate_http_request_duration_seconds_count{")
+                       and 'endpoint="/translate"' in line))
+
+    def kill(self) -> None:
+        """Stop the server as a crash would (SIGKILL): requests in flight are cut, the port closes."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+
     def add_api_key(self, key: str, req_limit: int = 600, char_limit: int | None = None) -> None:
         """Add a key with LibreTranslate's own ``ltmanage`` (server started with api_keys=True)."""
         ltmanage = self.executable.parent / "ltmanage"
@@ -248,6 +263,7 @@ def libretranslate_server(
     *,
     args: Sequence[str] = (),
     api_keys: bool = False,
+    metrics: bool = False,
     timeout: float = 60.0,
     attempts: int = 3,
 ) -> Iterator[LibreTranslateServer]:
@@ -257,9 +273,10 @@ def libretranslate_server(
     the four fixture packages). ``executable``: None means :func:`find_executable`. ``args``:
     extra LibreTranslate options (``--char-limit 40``, ``--batch-limit 2``, ...).
     ``api_keys=True`` adds ``--api-keys`` with the database in the server's private home (add
-    keys with :meth:`LibreTranslateServer.add_api_key`). A start that fails because the free port
-    was taken meanwhile is retried on a new port, ``attempts`` times in all; any other failure
-    raises :class:`LibreTranslateStartError` at once.
+    keys with :meth:`LibreTranslateServer.add_api_key`). ``metrics=True`` adds ``--metrics``
+    (its request counters: :meth:`LibreTranslateServer.translate_requests`). A start that fails
+    because the free port was taken meanwhile is retried on a new port, ``attempts`` times in
+    all; any other failure raises :class:`LibreTranslateStartError` at once.
     """
     exe = require_executable(executable)
     home = Path(tempfile.mkdtemp(prefix="libretranslate-test-"))
@@ -275,6 +292,9 @@ def libretranslate_server(
                 "download models at start"
             )
         extra = list(args)
+        if metrics:  # LibreTranslate keeps its counters in db/prometheus under its cwd
+            (home / "db").mkdir(exist_ok=True)
+            extra += ["--metrics"]
         if api_keys:
             (home / "db").mkdir(exist_ok=True)
             extra += ["--api-keys", "--api-keys-db-path", str(home / "db" / "api_keys.db")]

@@ -9,11 +9,17 @@ in a file beside its articles, and every editor's `toolkit translate` follows it
     tr = { engine = "ct2", path = "models/opus-mt-tc-big-en-tr" }
     el = "ct2:models/nllb-200-distilled-600M"
     de = { engine = "libretranslate", url = "http://mt.newsroom.lan:5000", api_key_env = "LT_KEY" }
+    ru = { engine = "libretranslate", urls = ["http://mt1.lan:5000", "http://mt2.lan:5000"] }
+
+``urls`` (instead of ``url``, never both) is a pool of servers running the same models: requests
+go round-robin to the live ones (`toolkit.mt.libretranslate.ServerPool`); the first URL names
+the pool in drafts and cache keys.
 
 A top-level ``glossary = "FILE"`` (before any table) names the glossary every command uses when
 ``--glossary`` is not given (`toolkit.terms.default`).
 
-A string is a short spec: ``argos``, ``ct2:PATH`` or ``libretranslate:URL``. Relative paths
+A string is a short spec: ``argos``, ``ct2:PATH`` or ``libretranslate:URL`` (a pool:
+``libretranslate:URL,URL``, commas before ``http://`` or ``https://``). Relative paths
 are relative to the file. On the command line, ``--engine SPEC`` (all languages) or
 ``--engine LANG=SPEC`` overrides the file. The file is looked up as ``$TOOLKIT_CONFIG``, else
 ``toolkit.toml``, else ``pyproject.toml`` with a ``[tool.toolkit]`` table, in the current folder.
@@ -47,7 +53,7 @@ DEFAULT_API_KEY_ENV = "LIBRETRANSLATE_API_KEY"
 class Setting:
     """One configurable value in the schema: its type, its range, and what a message calls it."""
 
-    type: type  # str, bool, int or float
+    type: type  # str, bool, int, float, or list (of strings)
     meaning: str  # what was expected, as an error message says it: "a positive whole number"
     low: float | None = None
     high: float | None = None
@@ -58,8 +64,13 @@ class Setting:
     def check(self, name: str, value: Any, where: str = "", *, shown: str | None = None) -> Any:
         """`value` (from TOML or a spec) as `type`, or one ToolkitError naming `where` and `name`."""
         prefix = f"{where}: " if where else ""
-        if shown is None:
-            shown = f"a value of type {type(value).__name__}" if self.secret else repr(value)
+        if shown is None:  # a password in a server URL is never repeated either
+            shown = f"a value of type {type(value).__name__}" if self.secret else redact_userinfo(repr(value))
+        if self.type is list:  # TOML's array of strings; an empty one only if not `nonempty`
+            if isinstance(value, list) and all(isinstance(v, str) for v in value) and (
+                    value or not self.nonempty):
+                return list(value)
+            raise ToolkitError(f"{prefix}{name} must be {self.meaning}, not {shown}")
         if self.type in (str, bool):  # TOML's true is a bool; "yes" or 1 is not
             if isinstance(value, self.type) and not (self.nonempty and not value.strip()):
                 return value
@@ -109,6 +120,7 @@ OPTIONS: dict[str, Setting] = {
     "path": Setting(str, "a model folder (a string)"),
     "family": Setting(str, "a model family name (a string)"),
     "url": Setting(str, "a server URL (a string)"),
+    "urls": Setting(list, "a non-empty list of server URLs (strings)", nonempty=True),
     "api_key": Setting(str, "a string", secret=True),
     "api_key_env": Setting(str, "an environment variable name (a string)"),
     "batch_size": Setting(int, "a positive whole number", 1, 10_000),
@@ -173,19 +185,25 @@ class EngineSpec:
     kind: str = "argos"
     path: str | None = None  # ct2: the converted model folder
     family: str | None = None  # ct2: marian | nllb | m2m100 (detected from the folder if None)
-    url: str | None = None  # libretranslate: the server's base URL (may carry user:password@)
+    url: str | None = None  # libretranslate: the server's base URL (may carry user:password@);
+    # of a pool, its first server, which names it (`toolkit.mt.libretranslate.libretranslate_model_id`)
+    urls: tuple[str, ...] = ()  # libretranslate: every server of a pool (two or more), in order
     api_key: str | None = field(default=None, repr=False)  # libretranslate: from api_key_env
     batch_size: int = 32  # libretranslate: sentences per request
-    concurrency: int = 2  # libretranslate: requests in flight at once
+    concurrency: int = 2  # libretranslate: requests in flight at once, per server
     timeout: float = 120.0  # libretranslate: seconds per request, a deadline for the whole answer
     retries: int = 3  # libretranslate: extra tries after a connection error, 429 or 5xx
     device: str | None = None  # argos/ct2: auto | cpu | cuda (None: ARGOS_DEVICE_TYPE, else auto)
     compute_type: str | None = None  # argos/ct2: None chooses for the device (toolkit.mt.device)
 
+    def servers(self) -> tuple[str, ...]:
+        """libretranslate: the server URLs, one for a single server (none for other kinds)."""
+        return self.urls or ((self.url,) if self.url else ())
+
     def describe(self) -> str:
         """The spec as a user reads it (never with a password from the URL)."""
         return {"ct2": f"ct2:{self.path}",
-                "libretranslate": f"libretranslate:{redact_userinfo(self.url or '')}"}.get(
+                "libretranslate": f"libretranslate:{redact_userinfo(','.join(self.servers()))}"}.get(
             self.kind, self.kind
         )
 
@@ -210,7 +228,8 @@ def parse_spec(value: Any, *, base: Path | None = None, where: str = "--engine")
         if kind == "ct2":
             table["path"] = rest
         elif kind == "libretranslate":
-            table["url"] = rest
+            urls = re.split(r",\s*(?=https?://)", rest, flags=re.IGNORECASE)
+            table.update({"urls": urls} if len(urls) > 1 else {"url": rest})
         elif rest:
             raise ToolkitError(
                 f"{where}: '{redact_userinfo(value)}' is not an engine spec "
@@ -239,31 +258,47 @@ def parse_spec(value: Any, *, base: Path | None = None, where: str = "--engine")
     if kind in ("argos", "ct2"):
         spec = replace(spec, device=checked.get("device"), compute_type=checked.get("compute_type"))
     if kind == "libretranslate":
-        url = _server_url(checked.get("url") or "", where)
+        urls = _server_urls(checked, where)
         key = checked.get("api_key")
         if key is None:
             key = os.environ.get(checked.get("api_key_env") or DEFAULT_API_KEY_ENV) or None
-        spec = replace(spec, url=url, api_key=key)
+        spec = replace(spec, url=urls[0], urls=urls if len(urls) > 1 else (), api_key=key)
         for name in ("batch_size", "concurrency", "timeout", "retries"):
             if name in checked:
                 spec = replace(spec, **{name: checked[name]})
     return spec
 
 
-def _server_url(url: str, where: str) -> str:
+def _server_urls(checked: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    """The server URLs of a libretranslate engine: `url`, or `urls` (a pool), not both."""
+    if "urls" not in checked:
+        return (_server_url(checked.get("url") or "", where),)
+    if "url" in checked:
+        raise ToolkitError(f"{where}: give url (one server) or urls (a pool), not both")
+    urls = tuple(_server_url(url, where, key=f"urls[{n}]") for n, url in enumerate(checked["urls"]))
+    for n, url in enumerate(urls):
+        if url in urls[:n]:
+            raise ToolkitError(f"{where}: urls[{n}] repeats {redact_userinfo(url)!r}")
+    return urls
+
+
+def _server_url(url: str, where: str, *, key: str = "url") -> str:
     """A LibreTranslate base URL: http(s), a host, a valid port, nothing a request cannot send."""
     url = url.strip().rstrip("/")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
     except ValueError:
-        raise ToolkitError(f"{where}: url '{redact_userinfo(url)}' is not a valid URL "
+        raise ToolkitError(f"{where}: {key} '{redact_userinfo(url)}' is not a valid URL "
                            "(a bad port or host)") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
+        if key != "url":
+            raise ToolkitError(f"{where}: {key} must be an http(s) server URL such as "
+                               f"http://127.0.0.1:5000, not {redact_userinfo(repr(url))}")
         raise ToolkitError(f"{where}: a libretranslate engine needs the server URL, "
                            "e.g. libretranslate:http://127.0.0.1:5000")
     if any(c.isspace() or not c.isprintable() for c in url):
-        raise ToolkitError(f"{where}: url {redact_userinfo(url)!r} contains spaces or control characters")
+        raise ToolkitError(f"{where}: {key} {redact_userinfo(url)!r} contains spaces or control characters")
     return url
 
 

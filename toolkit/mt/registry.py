@@ -61,6 +61,8 @@ def _ct2_id(spec: EngineSpec, from_code: str, to_code: str) -> str | None:
 
 
 def _libretranslate_id(spec: EngineSpec, from_code: str, to_code: str) -> str | None:
+    """The server's URL without credentials; a pool's first URL, whichever server answers, so
+    that adding a server to a pool redoes no draft (`toolkit.mt.libretranslate`)."""
     from toolkit.mt.libretranslate import libretranslate_model_id
 
     return libretranslate_model_id(spec, from_code, to_code)
