@@ -18,7 +18,7 @@ from toolkit.terms.default import (
     load_enforced_glossary,
 )
 
-from conftest import GLOSSARY, ROOT, invoke, run_cli
+from conftest import GLOSSARY, LANGS, ROOT, invoke, run_cli
 
 
 def test_the_package_ships_the_repository_glossary():
@@ -134,7 +134,11 @@ def test_translate_says_which_glossary_it_used(tmp_path, empty_packages_dir):
 def test_a_full_name_and_its_abbreviation_are_two_concepts(installed_models, tmp_path):
     """'The Israeli Defense Forces (IDF)' once gave the full name twice ('... (Israelische
     Verteidigungsstreitkräfte)'): the abbreviation is its own concept with its own rendering."""
+    import re
+
     import polib
+
+    from toolkit.terms.glossary import load_glossary
 
     (tmp_path / "idf.txt").write_text("The Israeli Defense Forces (IDF) operate in Gaza.\n", encoding="utf-8")
     done = run_cli("translate", "idf.txt", "--glossary", str(GLOSSARY), "--no-cache", "--no-tm",
@@ -144,8 +148,81 @@ def test_a_full_name_and_its_abbreviation_are_two_concepts(installed_models, tmp
         "el": ("Ισραηλινές Αμυντικές Δυνάμεις", "IDF"), "ru": ("Армия обороны Израиля", "ЦАХАЛ"),
         "de": ("Israelische Verteidigungsstreitkräfte", "IDF"), "tr": ("İsrail Savunma Kuvvetleri", "IDF"),
     }
+    glossary = load_glossary(GLOSSARY)
+
+    def any_form(concept_id: str, lang: str, base: str) -> str:
+        """A pattern for the rendering in whichever of its forms (xx_forms) the model's score chose."""
+        forms = glossary.get(concept_id).renderings[lang].candidates
+        assert forms[0] == base
+        return "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+
     for lang, (name, abbreviation) in expected.items():
         [entry] = polib.pofile(str(tmp_path / "loc" / lang / "LC_MESSAGES" / "idf.po"))
-        assert entry.msgstr.count(name) == 1, (lang, entry.msgstr)
-        assert f"({abbreviation})" in entry.msgstr, (lang, entry.msgstr)
+        assert len(re.findall(any_form("israel-defense-forces", lang, name), entry.msgstr)) == 1, (
+            lang, entry.msgstr)
+        assert re.search(rf"\(({any_form('idf', lang, abbreviation)})\)", entry.msgstr), (lang, entry.msgstr)
         assert f"Term: IDF -> {abbreviation}" in entry.tcomment
+
+
+# Renderings with no other grammatical form: acronyms and names kept as written, indeclinable
+# Greek and Russian names (το ΝΑΤΟ, του ΝΑΤΟ; в НАТО), German feminine singular-only nouns whose
+# cases all look alike (die/der Abschreckung), the Turkish adjective Avrupa-Atlantik. Everything
+# else in the shipped glossary must list its forms: a masked term can only come back in one.
+NO_OTHER_FORMS = {
+    "el": {"ΝΑΤΟ", "THAAD", "Iron Dome", "IDF", "Χεζμπολάχ", "Χαμάς", "Lockheed Martin", "Raytheon",
+           "RTX", "Μαρκ Ρούτε", "Τζο Μπάιντεν", "Daily Sabah", "Brussels Morning"},
+    "ru": {"НАТО", "THAAD", "Iron Dome", "ХАМАС", "Lockheed Martin", "Raytheon", "RTX", "Daily Sabah",
+           "Brussels Morning"},
+    "de": {"NATO", "THAAD", "Iron Dome", "IDF", "Hisbollah", "Hamas", "RTX", "Daily Sabah",
+           "Brussels Morning", "Abwehr ballistischer Flugkörper", "Terrorismusbekämpfung",
+           "Luftverteidigung", "Partnerschaft für den Frieden", "Abteilung Public Diplomacy",
+           "Cybersicherheit", "Rüstungskontrolle", "Abschreckung", "Krisenbewältigung"},
+    "tr": {"Avrupa-Atlantik"},
+}
+
+
+def test_every_shipped_rendering_has_its_forms_apart_from_its_variants():
+    """xx_forms holds the grammatical forms of the approved rendering (the candidates a masked
+    term comes back as), xx_variants the accepted alternatives: the two never overlap."""
+    from toolkit.terms.glossary import load_glossary
+
+    glossary = load_glossary(GLOSSARY)
+    assert glossary.languages == list(LANGS)
+    renderings = {(lang, c.renderings[lang].text): c.id for c in glossary.concepts for lang in LANGS}
+    without = set()
+    for concept in glossary.concepts:
+        for lang in LANGS:
+            rendering = concept.renderings[lang]
+            forms = rendering.inflections
+            if rendering.text in NO_OTHER_FORMS[lang]:
+                assert not forms, (concept.id, lang, forms)  # listed as having none: it has none
+                without.add((lang, rendering.text))
+                continue
+            assert forms, f"{concept.id}: no {lang}_forms for '{rendering.text}'"
+            assert rendering.text not in forms, (concept.id, lang)  # the base form is implied
+            assert len(set(forms)) == len(forms), (concept.id, lang)
+            for form in forms:
+                assert form not in rendering.variants, (concept.id, lang, form)
+                other = renderings.get((lang, form))
+                assert other in (None, concept.id), f"{concept.id}: {lang} '{form}' renders {other}"
+    assert without == {(lang, text) for lang, texts in NO_OTHER_FORMS.items() for text in texts}
+
+
+def test_shipped_forms_are_the_inflections_once_listed_as_variants():
+    """The inflections that used to sit among the variants are forms now."""
+    from toolkit.terms.glossary import load_glossary
+
+    glossary = load_glossary(GLOSSARY)
+    article = glossary.get("article-5").renderings
+    assert "Άρθρου 5" in article["el"].inflections and "Άρθρου 5" not in article["el"].variants
+    assert {"Статьи 5", "Статье 5", "Статью 5", "Статьёй 5"} <= set(article["ru"].inflections)
+    assert "Artikels 5" in article["de"].inflections and article["de"].variants == ["Artikel V"]
+    assert "5. Madde'yi" in article["tr"].inflections and article["tr"].variants == ["Madde 5"]
+    nato = glossary.get("nato").renderings
+    assert nato["tr"].inflections == ["NATO'nun", "NATO'ya", "NATO'yu", "NATO'da", "NATO'dan"]
+    assert nato["el"].inflections == [] and "Βορειοατλαντική Συμμαχία" in nato["el"].variants
+    missile = glossary.get("ballistic-missile").renderings["el"]
+    assert missile.inflections == ["βαλλιστικού πυραύλου", "βαλλιστικό πύραυλο", "βαλλιστικοί πύραυλοι",
+                                   "βαλλιστικών πυραύλων", "βαλλιστικούς πυραύλους"]
+    # singular-only nouns get no invented plural (pymorphy3 proposes one)
+    assert "коллективные обороны" not in glossary.get("collective-defence").renderings["ru"].inflections
