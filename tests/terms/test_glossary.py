@@ -116,16 +116,16 @@ def test_acronyms_are_in_the_right_alphabet(glossary):
     assert "NATO" in nato["el"].rejected and "NATO" in nato["ru"].rejected
 
 
-def test_inflected_variants_listed(glossary):
-    assert "Άρθρου 5" in glossary.get("article-5").renderings["el"].variants
-    assert {"статьи 5", "статье 5", "статьёй 5"} <= set(
-        glossary.get("article-5").renderings["ru"].variants
+def test_inflected_forms_listed(glossary):
+    assert "Άρθρου 5" in glossary.get("article-5").renderings["el"].inflections
+    assert {"Статьи 5", "Статье 5", "Статьёй 5"} <= set(
+        glossary.get("article-5").renderings["ru"].inflections
     )
-    assert "5. Madde'yi" in glossary.get("article-5").renderings["tr"].variants
-    assert "NATO'nun" in glossary.get("nato").renderings["tr"].variants
+    assert "5. Madde'yi" in glossary.get("article-5").renderings["tr"].inflections
+    assert "NATO'nun" in glossary.get("nato").renderings["tr"].inflections
     assert "wichtigen Verbündeten außerhalb der NATO" in glossary.get(
         "major-non-nato-ally"
-    ).renderings["de"].variants
+    ).renderings["de"].inflections
 
 
 # --------------------------------------------------------------------------- round trip

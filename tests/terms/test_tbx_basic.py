@@ -53,13 +53,18 @@ def test_every_field_reads_back_with_translate_toolkit(reviewed):
     assert _notes(unit.get_common_notes(), "language") == {"translator/None": [el.note]}
     assert el.note in unit.getnotes("translator").splitlines()  # (all languages of the unit)
 
-    # administrativeStatus: the approved rendering is preferred; its variants admitted.
+    # administrativeStatus: the approved rendering is preferred; its forms and variants admitted.
     terms = unit.get_target_terms("el")
-    assert [t.text for t in terms] == [el.text, *el.variants]
+    assert el.inflections and el.variants
+    assert [t.text for t in terms] == [el.text, *el.inflections, *el.variants]
     assert [t.administrative_status for t in terms] == ["preferredTerm-admn-sts"] + [
-        "admittedTerm-admn-sts"] * len(el.variants)
+        "admittedTerm-admn-sts"] * (len(el.inflections) + len(el.variants))
+    forms = set(el.inflections)
     for term in terms:  # part of speech on every term, and no processStatus once approved
-        assert _notes(term.notes, "term") == {"pos/partOfSpeech": ["noun"]}
+        expected = {"pos/partOfSpeech": ["noun"]}
+        if term.text in forms:  # a form of the rendering is marked as such
+            expected["pos/termType"] = ["variant"]
+        assert _notes(term.notes, "term") == expected
     assert all(_notes(t.notes, "term") == {"pos/partOfSpeech": ["noun"]} for t in unit.get_source_terms())
 
     # Reviewer and date: the rendering's transacGrp.

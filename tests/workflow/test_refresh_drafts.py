@@ -34,6 +34,8 @@ def _set_rendering(path, concept_id: str, lang: str, text: str) -> None:
     for row in rows:
         if row["id"] == concept_id:
             row[lang], row[f"{lang}_variants"] = text, ""
+            if f"{lang}_forms" in row:  # the forms were those of the old rendering
+                row[f"{lang}_forms"] = ""
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fields, lineterminator="\n")
         writer.writeheader()

@@ -29,7 +29,8 @@ columns (any order; unknown columns are an error so typos cannot silently drop d
 and for every language ``xx`` (the header decides which; the shipped file has el, ru, de, tr):
 
 ``xx``              the approved rendering (what MT output is checked against)
-``xx_variants``     other accepted forms: inflections (``статьи 5``) and accepted alternatives
+``xx_variants``     accepted alternatives (``Nato``, ``Βορειοατλαντική Συμμαχία``) and their
+                    inflections; QA accepts them, masking never puts them in
 ``xx_status``       ``proposed`` | ``approved`` | ``rejected`` (review state of ``xx``)
 ``xx_reviewer``     who reviewed it
 ``xx_date``         review date, ``YYYY-MM-DD``
