@@ -198,3 +198,23 @@ def test_a_termbase_is_parsed_once_per_version_for_reading(tmp_path, cache_home,
     write_glossary(Glossary(rows[:5], languages=["el", "ru", "de", "tr"]), small)
     load_glossary(small, for_reading=True)
     assert len(list(cache_home.glob("glossary-*.json"))) == 2  # none for a small glossary
+
+
+def test_forms_left_over_from_an_earlier_rendering_are_a_warning():
+    """A rendering changed, its forms not: masking would put the old rendering's forms back."""
+    def warned(text: str, inflections: list[str]) -> list[str]:
+        rendering = Rendering("el", text, inflections=inflections)
+        glossary = Glossary([Concept("m", "ballistic missile", renderings={"el": rendering})], None, ["el"])
+        return [i.message for i in lint(glossary) if i.code == "form-unrelated"]
+
+    # accents and case do not hide a stem: πύραυλος / πυραύλων, Άρθρο / ΑΡΘΡΟΥ
+    assert warned("βαλλιστικός πύραυλος", ["βαλλιστικών πυραύλων", "ΒΑΛΛΙΣΤΙΚΟΙ ΠΥΡΑΥΛΟΙ"]) == []
+    assert warned("Άρθρο 5", ["Άρθρου 5"]) == []
+    assert len(warned("5. Madde", ["Artikels 5", "5. Madde'yi"])) == 1  # a number is no stem
+    assert warned("Rakete", ["Flugkörpers"]) == [
+        "m: el form 'Flugkörpers' shares no word stem with the rendering 'Rakete': forms left over "
+        "from an earlier rendering?"]
+
+
+def test_the_shipped_forms_are_all_related_to_their_renderings():
+    assert [i.message for i in lint(load_glossary(GLOSSARY)) if i.code == "form-unrelated"] == []

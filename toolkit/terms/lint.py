@@ -190,6 +190,11 @@ def _lint_renderings(glossary: Glossary, concept: Concept, add) -> None:
                     add(concept, Severity.ERROR, "mixed-script",
                         f"{lang} '{form}' mixes {' and '.join(sorted(scripts))} letters in one"
                         " word")
+        for form in rendering.inflections:
+            if not _related(form, rendering.text):
+                add(concept, Severity.WARNING, "form-unrelated",
+                    f"{lang} form '{form}' shares no word stem with the rendering "
+                    f"'{rendering.text}': forms left over from an earlier rendering?")
         expected = _SCRIPT_OF_LANGUAGE.get(lang)
         if expected and not concept.dnt:
             scripts = {_script(ch) for ch in rendering.text if ch.isalpha()}
@@ -202,6 +207,20 @@ def _lint_renderings(glossary: Glossary, concept: Concept, add) -> None:
         if rendering.status == "approved" and not (rendering.reviewer and rendering.date):
             add(concept, Severity.WARNING, "review-incomplete",
                 f"{lang} approved without {lang}_reviewer and {lang}_date")
+
+
+def _stems(text: str) -> set[str]:
+    """The first three letters of each word, case- and accent-folded (πύραυλος, πυραύλων: πυρ)."""
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", text.casefold())
+                   if not unicodedata.combining(ch))
+    return {word[:3] for word in re.findall(r"[^\W\d_]+", bare)}  # letters: "5" is no stem
+
+
+def _related(form: str, rendering: str) -> bool:
+    """Whether a listed form can be an inflection of the rendering: some word stem in common. A
+    terminologist who changes a rendering and forgets its forms would have masking put the old
+    rendering's forms back (a form is chosen by model score, not compared with the rendering)."""
+    return bool(_stems(form) & _stems(rendering))
 
 
 @lru_cache(maxsize=8192)
