@@ -43,3 +43,27 @@ def test_ct2_engines_score_with_their_own_tokens(folder):
                          threads=2)
     assert supports_scoring(engine)
     _check(engine, expected_plain, lambda s: expected_plain(s).replace(" ", " x", 1))
+
+
+def test_grouped_candidates_are_scored_where_they_differ():
+    """`groups`: one sentence's candidates, scored on the tokens where they differ (+ a few):
+    the same choice as whole-sentence scoring, and the decoder sees shorter targets."""
+    from toolkit.mt.ctranslate import SCORE_CONTEXT, _window
+
+    engine = ArgosEngine(InstalledModel("en", "el", "0.1", FORMS_PACKAGE, 0), threads=2)
+    pairs = [p for s in SOURCES for p in ((s, expected_inflected(s)), (s, expected_uninflected(s)))]
+    grouped = engine.score(pairs, groups=[2] * len(SOURCES))
+    whole = engine.score(pairs)
+    for k in range(len(SOURCES)):
+        assert grouped[2 * k] > grouped[2 * k + 1]
+        assert (whole[2 * k] > whole[2 * k + 1]) == (grouped[2 * k] > grouped[2 * k + 1])
+
+    targets = [list("abXcdefgh"), list("abYYcdefgh")]
+    spans = [(0, 10), (0, 11)]
+    _window(targets, spans, range(2), 0)
+    assert targets[0] == list("abX") + list("cdefgh")[:SCORE_CONTEXT]
+    assert targets[1] == list("abYY") + list("cdefgh")[:SCORE_CONTEXT]
+    assert spans == [(2, len(targets[0])), (2, len(targets[1]))]  # not the prefix, not the EOS
+    alone = [list("abc")]
+    _window(alone, [(0, 4)], range(1), 0)
+    assert alone == [list("abc")]  # a group of one is scored whole

@@ -133,9 +133,9 @@ def test_many_terms_are_bounded_to_one_call_and_a_candidate_limit(engine, glossa
     (outcome,) = _masked(engine, glossary, [sentence])
     asked = []
 
-    def score(pairs):
+    def score(pairs, **options):
         asked.append(len(pairs))
-        return engine.score(pairs)
+        return engine.score(pairs, **options)
 
     choose_forms([outcome], glossary, LANG, score, limit=32)
     assert len(asked) == 1 and asked[0] <= 32

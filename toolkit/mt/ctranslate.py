@@ -30,6 +30,9 @@ DEFAULT_TOKEN_BUDGET = 2048
 # enough that progress moves and an interrupted archive keeps most of its work.
 STREAM_SUB_BATCHES = 4
 DECODE_RATIO = 2.5
+# Form choice: tokens scored after the last place where a sentence's candidates differ (enough
+# for the agreement of the words that follow a term; the rest of the sentence is not decoded).
+SCORE_CONTEXT = 3
 DECODE_MARGIN = 10
 
 
@@ -81,6 +84,30 @@ def _chunks(tokens: Sequence[list[str]], budget: int) -> list[list[int]]:
             current = []
         current.append(i)
     return [*chunks, current] if current else chunks
+
+
+def _window(targets: list[list[str]], spans: list[tuple[int, int]], group: range, first: int) -> None:
+    """Cut one sentence's candidates (in place) to where they differ plus `SCORE_CONTEXT`
+    tokens: the common prefix stays as context but is not scored; the common suffix is
+    decoded only `SCORE_CONTEXT` tokens deep (then the end of sentence is not scored either)."""
+    if len(group) < 2:
+        return
+    mine = [targets[i] for i in group]
+    shortest = min(len(t) for t in mine)
+    prefix = 0
+    while prefix < shortest and all(t[prefix] == mine[0][prefix] for t in mine):
+        prefix += 1
+    suffix = 0
+    while suffix < shortest - prefix and all(t[-1 - suffix] == mine[0][-1 - suffix] for t in mine):
+        suffix += 1
+    for i in group:
+        keep = len(targets[i]) - suffix + SCORE_CONTEXT
+        begin = max(first, prefix)
+        if keep < len(targets[i]):
+            targets[i] = targets[i][:keep]
+            spans[i] = (begin, keep)
+        else:
+            spans[i] = (begin, len(targets[i]) + 1)
 
 
 class CT2Engine:
@@ -138,22 +165,42 @@ class CT2Engine:
         pieces = [p for p in self.tokenize(text) if p != "</s>"]
         return [*self.target_prefix_tokens, *pieces]
 
-    def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+    def score(
+        self, pairs: Sequence[tuple[str, str]], *, groups: Sequence[int] | None = None
+    ) -> list[float]:
         """Length-normalised log-probability of each (source, target) pair, in ONE batched
         `score_batch` call: what the model itself thinks of a candidate translation (the
-        glossary's form choice asks it which form of a term fits)."""
+        glossary's form choice asks it which form of a term fits).
+
+        `groups`: the pairs come in consecutive groups of these sizes, each the candidates of
+        one sentence that differ only in a few places (a term's forms). A candidate is then
+        scored only where the group's candidates differ, plus `SCORE_CONTEXT` tokens after:
+        the tokens before are the same in all of them (the same log-probabilities), and the
+        decoder stops a few tokens after the last difference instead of at the end of the
+        sentence. Scores compare within a group only."""
         if not pairs:
             return []
         sources = [self.tokenize(source) for source, _ in pairs]
         targets = [self.target_tokens(target) for _, target in pairs]
+        first = len(self.target_prefix_tokens)  # not the language token
+        # the log_probs scored per pair: its tokens, then the end of sentence
+        spans = [(first, len(t) + 1) for t in targets]
+        start = 0
+        for size in groups or ():
+            _window(targets, spans, range(start, start + size), first)
+            start += size
         if not self.translator.model_is_loaded:
             self.translator.load_model()
         self.calls += 1
         results = self.translator.score_batch(
             sources, targets, max_batch_size=self.token_budget, batch_type="tokens",
-            max_input_length=0, offset=len(self.target_prefix_tokens),  # not the language token
+            max_input_length=0,
         )
-        return [sum(r.log_probs) / max(1, len(r.log_probs)) for r in results]
+        scores = []
+        for result, (begin, stop) in zip(results, spans, strict=True):
+            probs = result.log_probs[begin:stop]
+            scores.append(sum(probs) / max(1, len(probs)))
+        return scores
 
     def translate(
         self,

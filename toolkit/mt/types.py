@@ -80,8 +80,11 @@ class Engine(Protocol):
 class Scorer(Protocol):
     """An engine that can score a given translation (CTranslate2 engines; a server cannot)."""
 
-    def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
-        """Length-normalised log-probability of each (source, target) pair, one batched call."""
+    def score(
+        self, pairs: Sequence[tuple[str, str]], *, groups: Sequence[int] | None = None
+    ) -> list[float]:
+        """Length-normalised log-probability of each (source, target) pair, one batched call;
+        with `groups`, consecutive candidates of one sentence, compared where they differ."""
         ...
 
 

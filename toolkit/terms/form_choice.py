@@ -5,13 +5,17 @@ around it ("of Article 5" -> "Άρθρο 5" where Greek needs "Άρθρου 5").
 rendering's forms (`Rendering.candidates`: the rendering, then its inflections); here every form
 is tried in its slot of the model's own translation, and the model scores each whole sentence
 against the unmasked English source. ALL candidates of ALL sentences of a language go to the
-engine in ONE batched scoring call; the best length-normalised log-probability wins.
+engine in ONE batched scoring call; the best length-normalised log-probability wins. The
+candidates of one sentence go as a group: the engine scores only where they differ and a few
+tokens after, not the whole sentence each time (half the decoding of a term mid-sentence).
 
 A suffix the model glued to the placeholder (Turkish ``⟦0⟧'nun``, German ``⟦0⟧s``) is taken
 as the model's hint, not as text to keep: a form replaces placeholder and suffix together (never
 "Άρθρου 5ου"); the base form with that suffix is one more candidate. Several terms in one
-sentence: every combination is scored while there are at most `MAX_CANDIDATES`; beyond that each
-slot is varied on its own (the others at their base form) and the best of each slot kept.
+sentence: each slot is varied on its own, the others as the model wrote them, and the best of
+each slot kept (at most `MAX_CANDIDATES` texts a sentence): agreement between two terms is
+rare, and scoring every combination multiplies the candidates while each one could then only
+be scored over the whole stretch between the first and the last term.
 
 An engine that cannot score (LibreTranslate) keeps the base form, and the outcome says so.
 The terms layer never imports an engine: the scorer comes in as a callable.
@@ -19,14 +23,15 @@ The terms layer never imports an engine: the scorer comes in as a callable.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from toolkit.terms.enforce import How, Masked, SentenceOutcome, Slot, TermOutcome, _loose, unmask
 
-Score = Callable[[list[tuple[str, str]]], list[float]]
+# (pairs, groups=sizes) -> a score per pair; pairs come in groups, one per sentence (its
+# candidates), and scores are compared only within a group (`CT2Engine.score`)
+Score = Callable[..., list[float]]
 
 MAX_CANDIDATES = 32  # scored sentences per source sentence, whatever its number of terms
 CHOSEN = "form chosen by model score"
@@ -52,7 +57,7 @@ class _Sentence:
     masked: Masked
     slots: list[_Slot]
     combos: list[tuple[int, ...]]  # candidate index per slot, one tuple per scored text
-    exhaustive: bool
+    groups: list[int]  # consecutive combos scored as one group (`Score`): their sizes
 
 
 def choose_forms(
@@ -80,13 +85,10 @@ def choose_forms(
                 slot.term.note = CANNOT_SCORE
         return 0
     pairs = [(normalize(s.outcome.source), _fill(s, combo)) for s in sentences for combo in s.combos]
-    scores = iter(score(pairs))
+    scores = iter(score(pairs, groups=[size for s in sentences for size in s.groups]))
     for sentence in sentences:
         got = [next(scores) for _ in sentence.combos]
-        if sentence.exhaustive:
-            best = sentence.combos[max(range(len(got)), key=got.__getitem__)]
-        else:
-            best = tuple(_best_of_slot(sentence, got, k) for k in range(len(sentence.slots)))
+        best = tuple(_best_of_slot(sentence, got, k) for k in range(len(sentence.slots)))
         sentence.outcome.text = _fill(sentence, best)
         for slot, choice in zip(sentence.slots, best, strict=True):
             slot.term.form = slot.candidates[choice]
@@ -125,16 +127,13 @@ def _sentence(outcome: SentenceOutcome, by_id, lang: str, limit: int) -> _Senten
         slots.append(_Slot(index, term, suffix, candidates, slot.replacement + suffix))
     if not slots:
         return None
-    sizes = [len(s.candidates) for s in slots]
-    total = 1
-    for size in sizes:
-        total *= size
-    if total <= limit:
-        combos = list(itertools.product(*(range(n) for n in sizes)))
-        return _Sentence(outcome, raw, masked, slots, combos, True)
-    # too many combinations: vary each slot on its own, the others as the model wrote them
-    # (the base form with the model's own suffix): the context closest to the model's output
-    per_slot = max(2, (limit - 1) // len(slots) + 1)
+    if len(slots) == 1:  # one term: each of its forms, one group
+        combos = [(c,) for c in range(min(len(slots[0].candidates), limit))]
+        return _Sentence(outcome, raw, masked, slots, combos, [len(combos)])
+    # several terms: each slot varied on its own, the others as the model wrote them (the base
+    # form with the model's own suffix), one group per slot so that each candidate is scored
+    # around its own slot only (`Score`); at most `limit` texts in all
+    per_slot = max(2, limit // len(slots))
     for slot in slots:
         if len(slot.candidates) > per_slot:
             keep = slot.candidates[: per_slot - 1]
@@ -142,11 +141,12 @@ def _sentence(outcome: SentenceOutcome, by_id, lang: str, limit: int) -> _Senten
             slot.candidates = keep + [own if own in slot.candidates and own not in keep
                                       else slot.candidates[per_slot - 1]]
     default = tuple(_default(slot) for slot in slots)
-    combos = [default]
+    combos, groups = [], []
     for k, slot in enumerate(slots):
-        combos += [default[:k] + (c,) + default[k + 1:]
-                   for c in range(len(slot.candidates)) if c != default[k]]
-    return _Sentence(outcome, raw, masked, slots, combos, False)
+        mine = [default[:k] + (c,) + default[k + 1:] for c in range(len(slot.candidates))]
+        combos += mine
+        groups.append(len(mine))
+    return _Sentence(outcome, raw, masked, slots, combos, groups)
 
 
 def _default(slot: _Slot) -> int:
@@ -156,13 +156,10 @@ def _default(slot: _Slot) -> int:
 
 
 def _best_of_slot(sentence: _Sentence, got: list[float], k: int) -> int:
-    """Independent choice for slot k: the best of the texts that vary only that slot."""
-    default = sentence.combos[0]
-    best, best_score = default[k], float("-inf")
-    for combo, value in zip(sentence.combos, got, strict=True):
-        if all(c == default[j] for j, c in enumerate(combo) if j != k) and value > best_score:
-            best, best_score = combo[k], value
-    return best
+    """Independent choice for slot k: the best of slot k's own group (only slot k varies)."""
+    start = sum(sentence.groups[:k])
+    mine = range(start, start + sentence.groups[k])
+    return sentence.combos[max(mine, key=got.__getitem__)][k]
 
 
 def _fill(sentence: _Sentence, combo: tuple[int, ...]) -> str:
