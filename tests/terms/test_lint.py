@@ -167,39 +167,6 @@ def test_lint_and_the_matcher_fold_case_alike():
         assert set(codes(*pair)) == {"duplicate-term"}, pair
 
 
-def test_a_termbase_is_parsed_once_per_version_for_reading(tmp_path, cache_home, monkeypatch):
-    """A translate run reads a NATOTerm-size glossary from a parsed copy kept per version of the
-    file: the same concepts as parsing it, a corrupt copy is parsed again, an edited file too."""
-    from toolkit.terms import glossary as module
-    from toolkit.terms.glossary import CACHE_MIN_CONCEPTS, write_glossary
-
-    rows = [Concept(f"t{i}", f"Term{i} alpha", variants=[f"T{i}A"],
-                    renderings={"el": Rendering("el", f"Όρος{i}", inflections=[f"Όρου{i}"]),
-                                "de": Rendering("de", f"Begriff{i}", status="approved", date="2024-01-02")})
-            for i in range(CACHE_MIN_CONCEPTS)]
-    path = tmp_path / "big.csv"
-    write_glossary(Glossary(rows, languages=["el", "ru", "de", "tr"]), path)
-    parsed = load_glossary(path)
-    first = load_glossary(path, for_reading=True)
-    [copy] = cache_home.glob("glossary-*.json")
-    calls = []
-    with monkeypatch.context() as patch:
-        patch.setattr(module, "parse_glossary", lambda *a: calls.append(a) or parsed)
-        again = load_glossary(path, for_reading=True)
-        assert calls == [] and again.concepts == first.concepts == parsed.concepts
-        assert (again.languages, again.path) == (parsed.languages, path)
-        copy.write_text('{"schema": 1, "concepts": [[1, 2]]}', encoding="utf-8")  # damaged
-        assert load_glossary(path, for_reading=True) is parsed and len(calls) == 1
-    text = path.read_text(encoding="utf-8").replace("Begriff7,", "Begriff sieben,")
-    path.write_text(text, encoding="utf-8")
-    edited = load_glossary(path, for_reading=True)
-    assert edited.get("t7").renderings["de"].text == "Begriff sieben"
-    small = tmp_path / "small.csv"
-    write_glossary(Glossary(rows[:5], languages=["el", "ru", "de", "tr"]), small)
-    load_glossary(small, for_reading=True)
-    assert len(list(cache_home.glob("glossary-*.json"))) == 2  # none for a small glossary
-
-
 def test_forms_left_over_from_an_earlier_rendering_are_a_warning():
     """A rendering changed, its forms not: masking would put the old rendering's forms back."""
     def warned(text: str, inflections: list[str]) -> list[str]:

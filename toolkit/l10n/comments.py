@@ -154,8 +154,8 @@ def glossary_fingerprint(glossary: Glossary | None, text: str, lang: str) -> str
     glossary, or no term in the text): the draft is outdated when it changes."""
     if glossary is None:
         return None
-    concepts = concept_index(glossary)
     found = sorted({m.concept_id for m in find_terms(glossary, text)})
+    concepts = concept_index(glossary)
     parts = []
     for concept_id in found:
         concept = concepts.get(concept_id)

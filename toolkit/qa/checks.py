@@ -138,8 +138,8 @@ class Pair:
         by scanning the glossary (a 20,000-concept termbase, every entry)."""
         if self.glossary is None:
             return set()
-        concepts = concept_index(self.glossary)
         found = {m.concept_id for m in find_terms(self.glossary, self.source)}
+        concepts = concept_index(self.glossary)
         return {cid for cid in found if cid in concepts and concepts[cid].dnt}
 
 

@@ -647,9 +647,10 @@ def _highlight(text: str, spans: Iterable[Span]) -> str:
 def _source_spans(glossary: Glossary, source: str) -> list[Span]:
     from toolkit.terms.match import concept_index, find_terms
 
+    matches = find_terms(glossary, source)
     concepts = concept_index(glossary)
     spans = []
-    for match in find_terms(glossary, source):
+    for match in matches:
         concept = concepts.get(match.concept_id)
         tip = concept.term if concept else match.concept_id
         if concept and concept.note:

@@ -22,6 +22,7 @@ from toolkit.errors import ToolkitError
 from toolkit.fileio import atomic_write_bytes, read_bytes
 from toolkit.terms.glossary import Glossary, load_glossary
 from toolkit.terms.lint import cached_lint
+from toolkit.terms.termbase import read_termbase
 
 DEFAULT_GLOSSARY = Path("glossaries/defense.csv")
 """Looked up relative to the current folder, when neither --glossary nor toolkit.toml names one."""
@@ -88,7 +89,7 @@ def load_enforced_glossary(path: str | Path | None = None) -> Glossary | None:
     found = find_glossary(path)
     if found is None:
         return None
-    glossary = load_glossary(found, for_reading=True)  # enforcing never writes it back
+    glossary = read_termbase(found)  # enforcing never writes it back
     # One surface form in two concepts: enforcement could only ever pick one of them.
     for issue in cached_lint(glossary):
         if issue.code == "duplicate-term":

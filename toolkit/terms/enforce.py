@@ -139,9 +139,10 @@ def _required(glossary, text: str, lang: str):
     from toolkit.terms.match import concept_index, find_terms
     from toolkit.terms.verify import accepted_forms
 
-    by_id = concept_index(glossary)
+    matches = find_terms(glossary, text)
+    by_id = concept_index(glossary)  # after find_terms, which builds a lazy termbase's concepts
     required = []
-    for match in find_terms(glossary, text):
+    for match in matches:
         concept = by_id[match.concept_id]
         rendering = concept.renderings.get(lang)
         if concept.dnt:  # the source form itself comes back (THAAD, or its long form)

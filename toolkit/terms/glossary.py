@@ -56,7 +56,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import os
 import re
 from collections.abc import Iterable
@@ -65,6 +64,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 from toolkit.errors import ToolkitError
 from toolkit.fileio import atomic_write_bytes, decode_utf8, read_bytes
@@ -174,6 +174,17 @@ class _Layout:
     bom: bool
 
 
+class Reserve(Protocol):
+    """The concepts of a lazily read termbase not built yet (`toolkit.terms.termbase`)."""
+
+    size: int
+
+    def take(self, words: Iterable[str] | None) -> list[Concept] | None:
+        """Every concept built so far, in file order, after building those indexed under
+        `words` (None: all); None when none was new."""
+        ...
+
+
 @dataclass
 class Glossary:
     """All concepts of one glossary file, in file order."""
@@ -182,14 +193,46 @@ class Glossary:
     path: Path | None = None
     languages: list[str] = field(default_factory=lambda: list(LANGUAGES))
     _layout: _Layout | None = field(default=None, repr=False, compare=False)
+    # A termbase read for a run keeps its concepts here until a text needs them
+    # (`toolkit.terms.termbase`; `toolkit.terms.match.cover` asks): most of a 20,000-concept
+    # termbase never occurs in the articles of one run.
+    _reserve: Reserve | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def size(self) -> int:
+        """How many concepts the file holds, built or still in reserve."""
+        return self._reserve.size if self._reserve is not None else len(self.concepts)
+
+    @property
+    def lazy(self) -> bool:
+        """Whether some concepts may still be in reserve (`concepts` holds those built)."""
+        return self._reserve is not None and len(self.concepts) < self._reserve.size
+
+    def take(self, words: Iterable[str] | None) -> int:
+        """Build the reserved concepts with a form whose first ASCII word is one of `words`
+        (all of them: None) into `concepts`, file order kept; how many were new. `concepts`
+        becomes a new list, so a matcher made for the old one is made again."""
+        if self._reserve is None:
+            return 0
+        before = len(self.concepts)
+        concepts = self._reserve.take(words)
+        if concepts is not None:
+            self.concepts = concepts
+        return len(self.concepts) - before
+
+    def complete(self) -> Glossary:
+        """This glossary with every concept built (for code that looks at all of them: lint)."""
+        if self.lazy:
+            self.take(None)
+        return self
 
     def version(self) -> str:
         """A short hash of the content (not the formatting), for cache keys."""
-        text = format_glossary(self, canonical=True)
+        text = format_glossary(self.complete(), canonical=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
     def get(self, concept_id: str) -> Concept | None:
-        for concept in self.concepts:
+        for concept in self.complete().concepts:
             if concept.id == concept_id:
                 return concept
         return None
@@ -198,31 +241,15 @@ class Glossary:
 # --------------------------------------------------------------------------- reading
 
 
-def load_glossary(path: str | Path, *, for_reading: bool = False) -> Glossary:
+def load_glossary(path: str | Path) -> Glossary:
     """Read and validate a glossary file; any problem raises ToolkitError with file and line.
 
-    `for_reading` (a run that only reads the glossary: translate, QA): a glossary of
-    `CACHE_MIN_CONCEPTS` or more is taken from a parsed copy kept per version of the file, so a
-    NATOTerm-size termbase is not parsed again on every run. That copy has no file layout: a
-    glossary to be written back must be loaded without `for_reading`."""
+    A run that only reads a glossary (translate, QA) uses `toolkit.terms.termbase.read_termbase`,
+    which keeps a NATOTerm-size termbase parsed and indexed between runs."""
     path = Path(path)
     data = read_bytes(path, "glossary file", missing="glossary file not found")
-    if not for_reading:
-        with _no_gc():
-            return parse_glossary(decode_utf8(data, path), path)
-    digest = hashlib.sha256(data).hexdigest()
-    cache = cache_dir() / f"glossary-{digest[:32]}.json"
-    glossary = _read_parsed(cache, digest, path)
-    if glossary is None:
-        with _no_gc():
-            glossary = parse_glossary(decode_utf8(data, path), path)
-        if len(glossary.concepts) >= CACHE_MIN_CONCEPTS:
-            _write_parsed(cache, digest, glossary)
-    return glossary
-
-
-CACHE_MIN_CONCEPTS = 1000  # smaller glossaries parse in milliseconds: no cache file for them
-_PARSED_SCHEMA = 1
+    with no_gc():
+        return parse_glossary(decode_utf8(data, path), path)
 
 
 def cache_dir() -> Path:
@@ -231,34 +258,8 @@ def cache_dir() -> Path:
     return Path(base) / "newsroom-toolkit"
 
 
-def _code_version() -> str:
-    """A hash of this module: a parsed copy made by other parsing code is not used."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-
-
-def _write_parsed(cache: Path, digest: str, glossary: Glossary) -> None:
-    concepts = [
-        [c.id, c.term, c.variants, c.dnt, c.case_sensitive, c.note, c.line, c.part_of_speech,
-         {lang: [r.text, r.variants, r.status, r.reviewer, r.date, r.rejected, r.note, r.inflections]
-          for lang, r in c.renderings.items()}]
-        for c in glossary.concepts
-    ]
-    entry = {"schema": _PARSED_SCHEMA, "code": _code_version(), "sha256": digest,
-             "languages": glossary.languages, "concepts": concepts}
-    try:
-        atomic_write_bytes(cache, json.dumps(entry, ensure_ascii=False).encode("utf-8"))
-    except ToolkitError:
-        pass  # a read-only cache folder: parse again next time
-
-
-def _read_parsed(cache: Path, digest: str, path: Path) -> Glossary | None:
-    """The parsed copy of this version of the file, or None (missing, corrupt, other code)."""
-    with _no_gc():
-        return _parsed(cache, digest, path)
-
-
 @contextmanager
-def _no_gc():
+def no_gc():
     """A termbase is 100,000 small objects made at once: the cyclic collector would walk the
     growing heap again and again (half the time of a 20,000-concept load). They hold no cycles."""
     collecting = gc.isenabled()
@@ -268,24 +269,6 @@ def _no_gc():
     finally:
         if collecting:
             gc.enable()
-
-
-def _parsed(cache: Path, digest: str, path: Path) -> Glossary | None:
-    try:
-        entry = json.loads(cache.read_bytes())
-        if (entry["schema"], entry["code"], entry["sha256"]) != (_PARSED_SCHEMA, _code_version(), digest):
-            return None
-        concepts = []
-        for cid, term, variants, dnt, cs, note, line, pos, renderings in entry["concepts"]:
-            concept = Concept(cid, term, list(variants), bool(dnt), bool(cs), note, {}, int(line), pos)
-            for lang, (text, rvariants, status, reviewer, when, rejected, rnote, forms) in renderings.items():
-                concept.renderings[lang] = Rendering(lang, text, list(rvariants), status, reviewer, when,
-                                                     list(rejected), rnote, list(forms))
-            concepts.append(concept)
-        languages = [str(lang) for lang in entry["languages"]]
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None
-    return Glossary(concepts, path, languages)
 
 
 def parse_glossary(text: str, path: str | Path | None = None) -> Glossary:

@@ -252,7 +252,7 @@ def cached_lint(glossary: Glossary) -> list[LintIssue]:
     issues = _read_cached(cache, digest, glossary.path)
     if issues is not None:
         return issues
-    issues = lint(glossary)
+    issues = lint(glossary.complete())  # a lazily read termbase is linted whole
     entry = {
         "schema": _CACHE_SCHEMA, "rules": _rules_version(), "sha256": digest,
         "issues": [[i.line, str(i.severity), i.code, i.message] for i in issues],

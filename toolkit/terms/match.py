@@ -31,6 +31,7 @@ import gc
 import re
 import weakref
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -68,9 +69,53 @@ def fold(text: str) -> str:
 def find_terms(glossary: Glossary, text: str) -> list[TermMatch]:
     """Every glossary term in the prose of `text`, leftmost-longest, in text order (rules: module
     docstring); a term inside a tag, a URL, a domain or an e-mail address is not an occurrence."""
+    if glossary.lazy:
+        cover(glossary, (text,))
     matches = term_matcher(glossary).find(text)
     skip = non_prose_spans(text) if matches else []
     return [m for m in matches if outside(skip, m.start, m.end)] if skip else matches
+
+
+def cover(glossary: Glossary, texts: Iterable[str]) -> int:
+    """Build the concepts of a lazily read termbase (`toolkit.terms.termbase`) that may occur in
+    `texts`; how many were new. `find_terms` covers each text it is given, so a term is never
+    missed for not being built; covering all of a run's texts first builds the matcher once."""
+    if not glossary.lazy:
+        return 0
+    words = {""}  # the concepts always built
+    for text in texts:
+        words |= text_words(text)
+    return glossary.take(words)
+
+
+_ASCII_WORD = re.compile(r"[0-9a-z_]+")
+
+
+def form_word(form: str) -> str | None:
+    """The word a termbase indexes an English form under (`text_words`): its first ASCII word,
+    folded; "" (always built) for a form with other letters, whose casefolding may move word
+    boundaries; None for an empty form."""
+    if not form.strip():
+        return None
+    word = _ASCII_WORD.search(form.lower()) if form.isascii() else None
+    return word.group() if word else ""
+
+
+def text_words(text: str) -> set[str]:
+    """The ASCII words of `text` as the matcher folds it, and their regular singulars.
+
+    A superset test for `form_word`: a match starts where no letter or digit precedes, so the
+    folded text there starts with the form's first ASCII word, which a non-word character or the
+    form's end follows (then a regular plural ending may, as `_plural_keys` allows)."""
+    folded = text.lower() if text.isascii() else text.replace("\u0130", "i").casefold().replace("\u0131", "i")
+    words = set(_ASCII_WORD.findall(folded))
+    for word in [w for w in words if w.endswith("s")]:
+        words.add(word[:-1])
+        if word.endswith("es"):
+            words.add(word[:-2])
+            if word.endswith("ies"):
+                words.add(word[:-3] + "y")
+    return words
 
 
 class TermMatcher:
@@ -157,7 +202,7 @@ def term_matcher(glossary: Glossary) -> TermMatcher:
 def concept_index(glossary: Glossary) -> dict[str, Concept]:
     """The glossary's concepts by id (the last of a repeated id), kept like `term_matcher`:
     for code that looks up the concepts `find_terms` names, once per match, not once per
-    glossary size."""
+    glossary size. Ask after `find_terms`: for a lazily read termbase it builds the concepts."""
     return _state(glossary)[1]
 
 
