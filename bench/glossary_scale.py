@@ -12,12 +12,12 @@ article.
 
 Both glossaries run the same four-language `toolkit translate` of examples/article.txt as a
 subprocess with the fixture pseudo-language packages. Per glossary one untimed run first (it
-builds the lint cache, the parsed copy (`toolkit/terms/termbase.py`) and the term calibrations, as
-the first run after an import does), then
-the best of N interleaved runs, each with a fresh translation cache and fresh output folders, so
-every run translates the whole article. Target: ratio <= 1.2x. The row is the wall-clock ratio;
-the CPU time of each run (user + system, from `os.wait4`) is kept beside it, because on a shared
-2-core machine the same run's wall clock varies by a third while its CPU time hardly moves.
+builds the lint cache, the parsed copy (`toolkit/terms/termbase.py`) and the term calibrations,
+as the first run after an import does), then the best of N interleaved runs, each with a fresh
+translation cache and fresh output folders, so every run translates the whole article. Target:
+ratio <= 1.2x. The row is the wall-clock ratio; each run's CPU time (user + system, from
+`os.wait4`) is kept beside it as a second view, since on a shared 2-core machine the wall clock
+of the same run varies by a fifth or more.
 """
 
 from __future__ import annotations
