@@ -72,6 +72,7 @@ class Term:
     id: str = ""  # the tig's id attribute (an XML ID: unique in the file)
     part_of_speech: str | None = None  # termNote type="partOfSpeech": noun, properNoun, verb, ...
     process_status: str | None = None  # termNote type="processStatus": PROVISIONAL, finalized, ...
+    term_type: str | None = None  # termNote type="termType": variant, fullForm, abbreviation, ...
     contexts: list[str] = field(default_factory=list)  # descrip type="context"
     transactions: list[Transaction] = field(default_factory=list)
     line: int = 0
@@ -159,6 +160,8 @@ def _write_term(xml: XmlWriter, term: Term) -> None:
         xml.leaf("termNote", term.part_of_speech, {"type": "partOfSpeech"})
     if term.process_status is not None:
         xml.leaf("termNote", term.process_status, {"type": "processStatus"})
+    if term.term_type is not None:
+        xml.leaf("termNote", term.term_type, {"type": "termType"})
     for context in term.contexts:
         xml.leaf("descrip", context, {"type": "context"})
     for transaction in term.transactions:
@@ -262,12 +265,14 @@ def _terms(
         terms = child.findall("term")
         if len(terms) != 1:
             raise fail(f"a <tig> needs exactly one <term>, found {len(terms)}", child)
-        status, part_of_speech, process_status = None, None, None
+        status, part_of_speech, process_status, term_type = None, None, None, None
         for note in child.findall("termNote"):
             if note.get("type") == "partOfSpeech":
                 part_of_speech = _text(note)
             elif note.get("type") == "processStatus":
                 process_status = _text(note)
+            elif note.get("type") == "termType":
+                term_type = _text(note)
             elif note.get("type") == "administrativeStatus":
                 value = _text(note)
                 status = _READ_STATUS.get(value.lower())
@@ -295,6 +300,7 @@ def _terms(
                 id=child.get("id", ""),
                 part_of_speech=part_of_speech,
                 process_status=process_status,
+                term_type=term_type,
                 contexts=[_text(d) for d in child.findall("descrip") if d.get("type") == "context"],
                 transactions=transactions,
                 line=line_of(child),

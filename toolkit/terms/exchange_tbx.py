@@ -28,19 +28,17 @@ inflection, any other tig (other termType values included) is a variant or a rej
 as before. An inflection must not be the first tig (that is the rendering) nor deprecated (a
 rejected form belongs with the rejected renderings): either is an error with file and line.
 Removing an inflection's tig removes the form; a tool that drops the termType notes turns the
-forms into variants, which the import diff shows. `toolkit.formats.tbx` has no termType field,
-so this module adds the note to the written XML and reads it from a second parse of the file.
+forms into variants, which the import diff shows. `toolkit.formats.tbx` writes and reads the
+note (`Term.term_type`).
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import ToolkitError
-from toolkit.fileio import read_bytes
 from toolkit.formats.tbx import (
     PROVISIONAL,
     AdminStatus,
@@ -52,7 +50,6 @@ from toolkit.formats.tbx import (
     read_tbx,
     write_tbx,
 )
-from toolkit.formats.xmlfile import parse_xml
 from toolkit.terms.exchange_entry import MAX_CONTEXTS, Entry, glossary_language, revision, selected
 from toolkit.terms.glossary import Concept, Glossary, Rendering, valid_date
 
@@ -75,9 +72,7 @@ _DNT_NOTE = "Do not translate: every language keeps the English term."
 _DNT_FROM = "developer"  # the note's `from`: Weblate shows it beside the term
 _TRANSLATOR = "translator"  # `from` of a language note: Weblate's explanation of the translation
 _REVISION_ID = re.compile(r"r[0-9a-f]{12}")
-_TERM_TYPE = "termType"
 _INFLECTION = "variant"  # the termType of an inflection (TBX-Basic picklist value)
-_INFLECTION_NOTE = f'<termNote type="{_TERM_TYPE}">{_INFLECTION}</termNote>'
 
 
 # --------------------------------------------------------------------------- export
@@ -94,14 +89,11 @@ def export(
     """One TBX file for `langs` (`article` only gives the contexts, `bom` is for CSV only)."""
     name = glossary.path.stem if glossary.path else "glossary"
     entries = []
-    inflections: list[Term] = []
     for concept in glossary.concepts:
         chosen = [lang for lang in langs if selected(concept, lang, status)]
         if chosen:
-            entries.append(_term_entry(concept, chosen, contexts.get(concept.id, []), inflections))
-    marked = {id(term) for term in inflections}
-    flags = [id(t) in marked for e in entries for langset in e.langsets for t in langset.terms]
-    data = write_tbx(
+            entries.append(_term_entry(concept, chosen, contexts.get(concept.id, [])))
+    return write_tbx(
         entries,
         title=f"{name} glossary ({', '.join(langs)})",
         description=[
@@ -115,31 +107,10 @@ def export(
         ],
         source_lang=_SOURCE_LANG,
     )
-    return _mark_inflections(data, flags) if inflections else data
 
 
-def _mark_inflections(data: bytes, flags: list[bool]) -> bytes:
-    """`data` with the termType note in every tig whose flag is set (`flags`: one per tig, in file
-    order), as the last termNote: TBX-Basic wants termNotes before any other tig content, and an
-    inflection's tig has nothing else. Term text cannot fake a tag line: '<' is escaped."""
-    out: list[str] = []
-    tigs = iter(flags)
-    marked = False
-    for line in data.decode("utf-8").split("\n"):
-        tag = line.lstrip(" ")
-        if tag.startswith(("<tig>", "<tig ")):
-            marked = next(tigs)
-        elif tag == "</tig>" and marked:
-            out.append(line[: len(line) - len(tag)] + "  " + _INFLECTION_NOTE)
-            marked = False
-        out.append(line)
-    return "\n".join(out).encode("utf-8")
-
-
-def _term_entry(
-    concept: Concept, langs: list[str], contexts: list[tuple[str, int]], inflections: list[Term]
-) -> TermEntry:
-    """The concept's termEntry; the tigs of inflections are added to `inflections`."""
+def _term_entry(concept: Concept, langs: list[str], contexts: list[tuple[str, int]]) -> TermEntry:
+    """The concept's termEntry."""
     notes = [Note(_DNT_NOTE, _DNT_FROM)] if concept.dnt else []
     pos = concept.part_of_speech or None
     english = [
@@ -155,11 +126,11 @@ def _term_entry(
     for lang in langs:
         rendering = concept.renderings.get(lang)
         if rendering is not None:
-            langsets.append(_langset(concept.id, rendering, pos, inflections))
+            langsets.append(_langset(concept.id, rendering, pos))
     return TermEntry(concept.id, notes, langsets, [concept.note] if concept.note else [])
 
 
-def _langset(concept_id: str, r: Rendering, pos: str | None, inflections: list[Term]) -> LangSet:
+def _langset(concept_id: str, r: Rendering, pos: str | None) -> LangSet:
     transactions = []
     if r.reviewer or r.date:
         transactions.append(Transaction("modification", r.date or None, r.reviewer or None))
@@ -171,9 +142,9 @@ def _langset(concept_id: str, r: Rendering, pos: str | None, inflections: list[T
         part_of_speech=pos,
         process_status=PROVISIONAL if r.status == "proposed" else None,
     )
-    forms = [Term(item, AdminStatus.ADMITTED, part_of_speech=pos) for item in r.inflections]
-    inflections += forms
-    terms = [first, *forms]
+    terms = [first]
+    terms += [Term(item, AdminStatus.ADMITTED, part_of_speech=pos, term_type=_INFLECTION)
+              for item in r.inflections]
     terms += [Term(item, AdminStatus.ADMITTED, part_of_speech=pos) for item in r.variants]
     terms += [Term(item, AdminStatus.DEPRECATED, part_of_speech=pos) for item in r.rejected]
     return LangSet(r.lang, terms, [Note(r.note, _TRANSLATOR)] if r.note else [])
@@ -185,43 +156,17 @@ def _langset(concept_id: str, r: Rendering, pos: str | None, inflections: list[T
 def read_entries(path: Path, glossary: Glossary) -> tuple[list[Entry], str]:
     """The entries (the reviewer, if any, is per rendering: '' for the whole file)."""
     entries: list[Entry] = []
-    term_entries = read_tbx(path)  # first: it refuses what is not TBX-Basic, with the line
-    for term_entry, term_types in zip(term_entries, _term_types(path), strict=True):
-        entries.extend(_entries(term_entry, term_types, glossary, path))
+    for term_entry in read_tbx(path):  # it refuses what is not TBX-Basic, with the line
+        entries.extend(_entries(term_entry, glossary, path))
     return entries, ""
-
-
-def _term_types(path: Path) -> list[list[list[str | None]]]:
-    """Per termEntry, per langSet, per tig (in the order `read_tbx` gives them): its termType,
-    which `toolkit.formats.tbx` does not read."""
-    root, _ = parse_xml(read_bytes(path), path, "TBX")
-    body = root.find("text/body")
-    assert body is not None  # read_tbx has checked
-    return [
-        [
-            [_term_type(tig) for tig in langset if tig.tag == "tig"]
-            for langset in term_entry.findall("langSet")
-        ]
-        for term_entry in body
-    ]
-
-
-def _term_type(tig: ET.Element) -> str | None:
-    for note in tig.findall("termNote"):
-        if note.get("type") == _TERM_TYPE:
-            return "".join(note.itertext()).strip()
-    return None
 
 
 def _status(term: Term) -> str | None:
     return _GLOSSARY_STATUS[term.status] if term.status is not None else None
 
 
-def _entries(
-    term_entry: TermEntry, term_types: list[list[str | None]], glossary: Glossary, path: Path
-) -> list[Entry]:
-    """One entry per target langSet; the English langSet gives the term (for unknown concepts).
-    `term_types`: the termType of every tig, per langSet (`_term_types`)."""
+def _entries(term_entry: TermEntry, glossary: Glossary, path: Path) -> list[Entry]:
+    """One entry per target langSet; the English langSet gives the term (for unknown concepts)."""
 
     def fail(message: str, line: int) -> ToolkitError:
         return ToolkitError(message, path=path, line=line)
@@ -234,8 +179,7 @@ def _entries(
                               *(n.text for n in term_entry.notes if n.text != _DNT_NOTE)])
     term, english_variants, part_of_speech = "", [], None
     langsets: dict[str, LangSet] = {}
-    types: dict[str, list[str | None]] = {}
-    for langset, langset_types in zip(term_entry.langsets, term_types, strict=True):
+    for langset in term_entry.langsets:
         if langset.lang.lower().split("-")[0].split("_")[0] == _SOURCE_LANG:
             forms = [t.text for t in langset.terms]
             term, english_variants = (forms[0] if forms else ""), forms[1:]
@@ -246,7 +190,6 @@ def _entries(
             raise fail(f"two <langSet xml:lang=\"{lang}\"> in one termEntry (first on line"
                        f" {langsets[lang].line})", langset.line)
         langsets[lang] = langset
-        types[lang] = langset_types
     entries = []
     for lang, langset in langsets.items():
         note = "\n".join([*langset.definitions, *(n.text for n in langset.notes)])
@@ -254,7 +197,7 @@ def _entries(
             entries.append(Entry(langset.line, concept_id, term, lang, note=note))
             continue
         first = langset.terms[0]
-        inflected = [(kind or "").lower() == _INFLECTION for kind in types[lang]]
+        inflected = [(t.term_type or "").lower() == _INFLECTION for t in langset.terms]
         if inflected[0]:
             raise fail(f"the first term of a language is its rendering, not an inflection: remove its"
                        f" termType {_INFLECTION}, or move the rendering first", first.line)
