@@ -32,15 +32,18 @@ _SUFFIXES = ["", *(a + b for a in "aeimnrs" for b in ("", "e", "en", "er", "es")
 
 
 def _groups(sizes: list[int]) -> list[list[tuple[int, ...]]]:
-    """Candidate index per slot, in scoring groups, as `choose_forms` makes them: one term, each
-    of its forms; several, each slot varied on its own (the others at the model's own form)."""
-    from toolkit.terms.form_choice import MAX_CANDIDATES
+    """Candidate index per slot, in scoring groups, as `choose_forms` makes them
+    (`form_choice.combinations`), the model's own form taken as each slot's first."""
+    from toolkit.terms.form_choice import combinations, per_slot_limit
 
-    if len(sizes) == 1:
-        return [[(c,) for c in range(min(sizes[0], MAX_CANDIDATES))]]
-    per_slot = max(2, MAX_CANDIDATES // len(sizes))
-    base = (0,) * len(sizes)
-    return [[base[:k] + (c,) + base[k + 1:] for c in range(min(n, per_slot))] for k, n in enumerate(sizes)]
+    if len(sizes) > 1:
+        sizes = [min(n, per_slot_limit(len(sizes))) for n in sizes]
+    combos, groups = combinations(sizes, [0] * len(sizes))
+    out, start = [], 0
+    for size in groups:
+        out.append(combos[start:start + size])
+        start += size
+    return out
 
 
 def _filled(sentence: str, slots, combo: tuple[int, ...]) -> str:

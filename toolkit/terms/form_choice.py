@@ -127,26 +127,43 @@ def _sentence(outcome: SentenceOutcome, by_id, lang: str, limit: int) -> _Senten
         slots.append(_Slot(index, term, suffix, candidates, slot.replacement + suffix))
     if not slots:
         return None
-    if len(slots) == 1:  # one term: each of its forms, one group
-        combos = [(c,) for c in range(min(len(slots[0].candidates), limit))]
-        return _Sentence(outcome, raw, masked, slots, combos, [len(combos)])
-    # several terms: each slot varied on its own, the others as the model wrote them (the base
-    # form with the model's own suffix), one group per slot so that each candidate is scored
-    # around its own slot only (`Score`); at most `limit` texts in all
-    per_slot = max(2, limit // len(slots))
-    for slot in slots:
-        if len(slot.candidates) > per_slot:
-            keep = slot.candidates[: per_slot - 1]
-            own = slot.replacement_with_suffix
-            slot.candidates = keep + [own if own in slot.candidates and own not in keep
-                                      else slot.candidates[per_slot - 1]]
-    default = tuple(_default(slot) for slot in slots)
+    if len(slots) > 1:  # at most `limit` texts in all: each slot keeps its share of forms
+        per_slot = per_slot_limit(len(slots), limit)
+        for slot in slots:
+            if len(slot.candidates) > per_slot:
+                keep = slot.candidates[: per_slot - 1]
+                own = slot.replacement_with_suffix
+                slot.candidates = keep + [own if own in slot.candidates and own not in keep
+                                          else slot.candidates[per_slot - 1]]
+    combos, groups = combinations([len(s.candidates) for s in slots], [_default(s) for s in slots], limit)
+    return _Sentence(outcome, raw, masked, slots, combos, groups)
+
+
+def per_slot_limit(slots: int, limit: int = MAX_CANDIDATES) -> int:
+    """How many forms each of several slots of one sentence is tried with."""
+    return max(2, limit // slots)
+
+
+def combinations(
+    sizes: Sequence[int], defaults: Sequence[int], limit: int = MAX_CANDIDATES
+) -> tuple[list[tuple[int, ...]], list[int]]:
+    """The candidates to score for a sentence whose slots have `sizes` forms (`defaults`: each
+    slot's form as the model wrote it), as form indices per slot, and the group sizes.
+
+    One term: each of its forms (at most `limit`), one group. Several: each slot varied on its
+    own, the others as the model wrote them, one group per slot, so that each candidate is
+    scored around its own slot only (`Score`); the caller has cut each slot to
+    `per_slot_limit` forms."""
+    if len(sizes) == 1:
+        combos = [(c,) for c in range(min(sizes[0], limit))]
+        return combos, [len(combos)]
+    base = tuple(defaults)
     combos, groups = [], []
-    for k, slot in enumerate(slots):
-        mine = [default[:k] + (c,) + default[k + 1:] for c in range(len(slot.candidates))]
+    for k, size in enumerate(sizes):
+        mine = [base[:k] + (c,) + base[k + 1:] for c in range(size)]
         combos += mine
         groups.append(len(mine))
-    return _Sentence(outcome, raw, masked, slots, combos, groups)
+    return combos, groups
 
 
 def _default(slot: _Slot) -> int:
