@@ -77,7 +77,20 @@ def test_a_termbase_is_parsed_once_per_version_and_read_lazily(tmp_path, cache_h
     small = tmp_path / "small.csv"
     write_glossary(Glossary(parsed.concepts[:5], languages=parsed.languages), small)
     assert not read_termbase(small).lazy
-    assert len(list(cache_home.glob("glossary-*.sqlite3"))) == 2  # none for the small one
+    # the edited file's copy replaced the first one; none for the small glossary
+    assert [p.name for p in cache_home.glob("glossary-*.sqlite3")] != [copy.name]
+    assert len(list(cache_home.glob("glossary-*.sqlite3"))) == 1
+
+
+def test_copies_of_other_files_stay_and_old_json_copies_go(tmp_path, cache_home):
+    first, second = _termbase(tmp_path / "a.csv"), _termbase(tmp_path / "b.csv", extra=1001)
+    cache_home.mkdir(parents=True)
+    legacy = cache_home / "glossary-0123456789abcdef0123456789abcdef.json"
+    legacy.write_text("{}")
+    read_termbase(first)
+    read_termbase(second)
+    assert len(list(cache_home.glob("glossary-*.sqlite3"))) == 2 and not legacy.exists()
+    assert read_termbase(first).lazy and read_termbase(second).lazy
 
 
 def test_a_run_builds_only_the_concepts_its_text_may_hold(tmp_path, cache_home):

@@ -49,7 +49,7 @@ def read_termbase(path: str | Path) -> Glossary:
     with no_gc():
         glossary = parse_glossary(decode_utf8(data, path), path)
     if len(glossary.concepts) >= CACHE_MIN_CONCEPTS:
-        _write(copy, digest, glossary)
+        _write(copy, digest, glossary, path)
     return glossary
 
 
@@ -72,8 +72,9 @@ def _row(c: Concept) -> str:
         ensure_ascii=False)
 
 
-def _write(copy: Path, digest: str, glossary: Glossary) -> None:
-    """Write the copy beside its final name and rename it into place (readers see a whole one)."""
+def _write(copy: Path, digest: str, glossary: Glossary, path: Path) -> None:
+    """Write the copy beside its final name and rename it into place (readers see a whole one),
+    then remove the copies of the file's earlier versions."""
     tmp = copy.with_name(f"{copy.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         copy.parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +93,8 @@ def _write(copy: Path, digest: str, glossary: Glossary) -> None:
             db.execute("CREATE INDEX words_word ON words (word)")
             db.executemany("INSERT INTO meta VALUES (?, ?)", [
                 ("schema", _SCHEMA), ("code", _code_version()), ("sha256", digest),
-                ("size", str(len(glossary.concepts))), ("languages", json.dumps(glossary.languages))])
+                ("size", str(len(glossary.concepts))), ("languages", json.dumps(glossary.languages)),
+                ("path", _where(path))])
             db.commit()
         finally:
             db.close()
@@ -100,6 +102,34 @@ def _write(copy: Path, digest: str, glossary: Glossary) -> None:
     except (OSError, sqlite3.Error):
         with contextlib.suppress(OSError):  # a read-only cache folder: parse again next time
             tmp.unlink(missing_ok=True)
+        return
+    _prune(copy, path)
+
+
+def _where(path: Path) -> str:
+    return str(path.resolve())
+
+
+def _prune(kept: Path, path: Path) -> None:
+    """Remove the copies of earlier versions of the same file (a NATOTerm copy is ~8 MB) and the
+    JSON copies older code wrote; a run still reading one keeps its open file."""
+    folder = kept.parent
+    for old in folder.glob("glossary-*.json"):
+        with contextlib.suppress(OSError):
+            old.unlink()
+    for other in folder.glob("glossary-*.sqlite3"):
+        if other == kept:
+            continue
+        try:
+            db = sqlite3.connect(f"{other.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                row = db.execute("SELECT value FROM meta WHERE key = 'path'").fetchone()
+            finally:
+                db.close()
+            if row is not None and row[0] == _where(path):
+                other.unlink()
+        except (OSError, sqlite3.Error):
+            continue
 
 
 def _words_of(concept: Concept) -> set[str]:
