@@ -197,8 +197,9 @@ class CT2Engine:
         if not self.translator.model_is_loaded:
             self.translator.load_model()
         self.calls += 1
-        budget = self.token_budget if self.device.device == "cuda" else min(self.token_budget,
-                                                                           SCORE_TOKEN_BUDGET_CPU)
+        budget = self.token_budget
+        if self.device.device != "cuda":
+            budget = min(budget, SCORE_TOKEN_BUDGET_CPU)
         results = self.translator.score_batch(
             sources, targets, max_batch_size=budget, batch_type="tokens", max_input_length=0,
         )

@@ -24,6 +24,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
@@ -53,6 +54,7 @@ def read_termbase(path: str | Path) -> Glossary:
     return glossary
 
 
+@lru_cache(maxsize=1)
 def _code_version() -> str:
     """The parsing code and the word rule: a copy made by other code is not used."""
     from toolkit.terms import glossary, match
@@ -186,20 +188,16 @@ class _Reserve:
             return list(self.db.execute("SELECT position, row FROM concepts"))
         words = [w for w in dict.fromkeys(words) if w not in self.asked]
         self.asked.update(words)
-        positions: set[int] = set()
-        for k in range(0, len(words), _BATCH):
-            batch = words[k:k + _BATCH]
-            marks = ",".join("?" * len(batch))
-            positions.update(p for (p,) in self.db.execute(
-                f"SELECT position FROM words WHERE word IN ({marks})", batch))
-        positions -= self.built.keys()
-        rows: list[tuple[int, str]] = []
-        todo = sorted(positions)
-        for k in range(0, len(todo), _BATCH):
-            batch = todo[k:k + _BATCH]
-            marks = ",".join("?" * len(batch))
-            rows.extend(self.db.execute(
-                f"SELECT position, row FROM concepts WHERE position IN ({marks})", batch))
+        positions = {p for (p,) in self._where_in("SELECT position FROM words WHERE word", words)}
+        return self._where_in("SELECT position, row FROM concepts WHERE position",
+                              sorted(positions - self.built.keys()))
+
+    def _where_in(self, query: str, values: list) -> list[tuple]:
+        """The rows of `query` ``IN (values)``, asked `_BATCH` values at a time."""
+        rows: list[tuple] = []
+        for k in range(0, len(values), _BATCH):
+            batch = values[k:k + _BATCH]
+            rows.extend(self.db.execute(f"{query} IN ({','.join('?' * len(batch))})", batch))
         return rows
 
 
