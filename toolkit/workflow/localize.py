@@ -287,9 +287,7 @@ def _localize(
             drafts = []
             for d in chunk:
                 reports[d] = _write_article(docs[d], domains[d], d, langs, plans, results, missing,
-                                            options, tm)
-                for report in reports[d]:
-                    report.chunk = number
+                                            options, tm, chunk=number)
                 written = True
                 drafts += [draft for report in reports[d] for draft in report.drafts]
                 told = pace.written(d, docs[d].path, reports[d])
@@ -317,8 +315,11 @@ def _write_article(
     missing: set[str],
     options: LocalizeOptions,
     tm: RunMemory | None,
+    *,
+    chunk: int = 0,
 ) -> list[LanguageReport]:
-    """The template, then each language's catalog and page, of one translated article."""
+    """The template, then each language's catalog and page, of one translated article
+    (`chunk`: the run's chunk of articles it was translated with)."""
     pot = pot_path(options.locales_dir, domain)
     old_pot = read_po(pot) if pot.exists() else None
     template = build_template(doc, domain, glossary=options.glossary, old=old_pot,
@@ -327,7 +328,8 @@ def _write_article(
     reports = []
     for lang in langs:
         reports.append(_write(doc, domain, lang, plans[d, lang], results.get((d, lang)), lang in missing,
-                              options, tm.uses.get((d, lang)) if tm else None, template=template))
+                              options, tm.uses.get((d, lang)) if tm else None, template=template,
+                              chunk=chunk))
         if options.progress:
             options.progress(lang, "article")
     return reports
@@ -441,6 +443,7 @@ def _write(
     options: LocalizeOptions,
     use: MemoryUse | None = None,
     template: polib.POFile | None = None,
+    chunk: int = 0,
 ) -> LanguageReport:
     """The catalog of one document and language (with QA items on fresh MT), and its article."""
     by_index = {b.index: b for b in result.blocks} if result else {}
@@ -476,4 +479,4 @@ def _write(
     drafts = fresh_drafts(po, plan, domain=domain, lang=lang) if result else []
     sentences = sum(len(b.memory) for b in result.blocks) if result else 0
     return LanguageReport(lang, path, out_path, plan.counts(), result, fallbacks, missing_model, drafts,
-                          len(use.exact) if use else 0, sentences, plan.refreshed())
+                          len(use.exact) if use else 0, sentences, plan.refreshed(), chunk)
