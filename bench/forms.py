@@ -19,11 +19,23 @@ candidates of a sentence go to `score` as one group, as `choose_forms` sends the
 Stress case: every sentence with one slot of 32 forms mid-sentence (the cap). Target: <= 1.10x.
 The cost curve beside it scores every 2nd and every 4th sentence's group only: the cost grows with
 the masked occurrences, and how many a real model leaves masked can only be measured with one.
+
+``python -m bench --only forms-package --package FILE.argosmodel`` is that measurement: the row
+as the issue sets it, on a real package (`bench_forms_package`). Without ``--package`` it says
+"skipped".
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bench.run import Row
 
 TARGET = 1.10
 
@@ -147,6 +159,93 @@ def bench_forms(repeats: int = 3):
             "share_of_groups": {name: {"candidates": len(shares[name][0]), "scoring_s": score_share[name],
                                        "ratio": share_ratios[name]} for name in shares},
             "scoring_calls_per_language": 1, "repeats": repeats,
+        },
+    )
+
+
+class _Counting:
+    """The engine, counting the candidates it is asked to score and its scoring calls."""
+
+    def __init__(self, engine):
+        self._engine = engine
+        self.candidates = self.score_calls = 0
+
+    def __getattr__(self, name):
+        return getattr(self._engine, name)
+
+    def score(self, pairs, **options):
+        self.candidates += len(pairs)
+        self.score_calls += 1
+        return self._engine.score(pairs, **options)
+
+
+PACKAGE_ROW = "glossary enforcement: with form choice / without (a real package's own masked terms)"
+
+
+def bench_forms_package(package: Path | None, repeats: int = 3) -> Row:
+    """The row as the issue sets it, on a real package: the whole pipeline (`translate_blocks`
+    with the shipped glossary, the example article) with the engine scoring forms / the same
+    engine unable to score. What the model renders itself stays on rung 1 and needs no slot, so
+    the candidates are the ones this model leaves to masking: its typical case, which the
+    random-weight rows cannot show. The package's target code picks the language."""
+    from bench.run import ARTICLE, BEAM, CACHE, GLOSSARY, THREADS, Row, _log
+
+    if package is None:
+        _log("forms-package: skipped: no --package FILE.argosmodel given")
+        return Row(PACKAGE_ROW, None, f"<= {TARGET:.2f}x", None,
+                   details={"skipped": "no --package FILE.argosmodel given"})
+    from toolkit.formats.document import read_document
+    from toolkit.l10n.translate import translate_blocks
+    from toolkit.mt.argos import ArgosEngine
+    from toolkit.mt.packages import install_file
+    from toolkit.terms.enforce import How
+    from toolkit.terms.form_choice import CHOSEN
+    from toolkit.terms.glossary import load_glossary
+
+    packages = CACHE / "packages" / "given"  # the bench's own: a fresh install of this file only
+    shutil.rmtree(packages, ignore_errors=True)
+    packages.mkdir(parents=True)
+    previous = os.environ.get("ARGOS_PACKAGES_DIR")
+    os.environ["ARGOS_PACKAGES_DIR"] = str(packages)
+    try:
+        model = install_file(package)
+    finally:
+        if previous is not None:
+            os.environ["ARGOS_PACKAGES_DIR"] = previous
+    lang = model.to_code
+    glossary = load_glossary(GLOSSARY)
+    if lang not in glossary.languages:
+        raise SystemExit(f"{package}: its target language {lang!r} is not one of the glossary's "
+                         f"({', '.join(glossary.languages)})")
+    doc = read_document(ARTICLE)
+    engine = ArgosEngine(model, beam_size=BEAM, threads=THREADS)
+    plain, counting = _NoScore(engine), _Counting(engine)
+    translate_blocks(doc.blocks, counting, lang, glossary=glossary)  # warm-up: calibrations measured
+    without = with_forms = float("inf")
+    for _ in range(repeats):  # interleaved
+        t0 = time.perf_counter()
+        translate_blocks(doc.blocks, plain, lang, glossary=glossary)
+        t1 = time.perf_counter()
+        counting.candidates = counting.score_calls = 0
+        result = translate_blocks(doc.blocks, counting, lang, glossary=glossary)
+        t2 = time.perf_counter()
+        without, with_forms = min(without, t1 - t0), min(with_forms, t2 - t1)
+    terms = [t for block in result.blocks for sentence in block.sentences for t in sentence.terms]
+    hows = Counter(str(t.how) for t in terms)
+    chosen = sum(t.note == CHOSEN for t in terms)
+    ratio = with_forms / without
+    masked_share = hows[str(How.MASK)] / len(terms) if terms else 0.0
+    _log(f"forms-package: {ratio:.3f}x ({lang}, {len(terms)} term occurrences: "
+         + ", ".join(f"{k} {v}" for k, v in sorted(hows.items()))
+         + f"; {chosen} forms chosen from {counting.candidates} candidates)")
+    return Row(
+        PACKAGE_ROW, ratio, f"<= {TARGET:.2f}x", ratio <= TARGET,
+        details={
+            "package": str(package), "lang": lang, "model_version": model.version,
+            "enforcement_s": without, "with_form_choice_s": with_forms,
+            "term_occurrences": len(terms), "how": dict(hows), "masked_share": masked_share,
+            "forms_chosen": chosen, "candidates": counting.candidates,
+            "scoring_calls_per_run": counting.score_calls, "repeats": repeats,
         },
     )
 

@@ -710,6 +710,12 @@ def _forms(repeats: int) -> Row:
     return bench_forms(repeats)
 
 
+def _forms_package(package: Path | None, repeats: int) -> Row:
+    from bench.forms import bench_forms_package  # bench/forms.py
+
+    return bench_forms_package(package, repeats)
+
+
 def _glossary_scale() -> Row:
     from bench.glossary_scale import bench_glossary_scale  # bench/glossary_scale.py
 
@@ -726,7 +732,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder with translate-en_{el,ru,de,tr}.argosmodel")
     parser.add_argument("--only", default="",
                         help="comma-separated subset: argos,localize,help,rss,rss-argos-size,glossary,"
-                        "glossary-scale,forms,archive,memory,gpu")
+                        "glossary-scale,forms,forms-package,archive,memory,gpu")
+    parser.add_argument("--package", type=Path, default=None,
+                        help="a real en->el/ru/de/tr .argosmodel for the forms-package row (without "
+                        "it the row is skipped): the form-choice cost with that model's own masked terms")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON")
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.only.split(",") if s.strip()}
@@ -769,6 +778,7 @@ def main(argv: list[str] | None = None) -> int:
     row("glossary", lambda: bench_glossary(args.fixture_repeats),
         Row("glossary enforcement: with / without", None, "<= 1.15x", None))
     row("forms", lambda: _forms(args.repeats), None)  # bench/forms.py: Argos-size model
+    row("forms-package", lambda: _forms_package(args.package, args.repeats), None)  # a real package
     row("glossary-scale", _glossary_scale,
         Row("20,000-concept glossary / shipped glossary, `toolkit translate`", None, "<= 1.2x", None))
     if wanted("archive") and paths:  # two rows (bench/archive.py): N = 1, 10, 100 articles
