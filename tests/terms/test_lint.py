@@ -121,6 +121,23 @@ def test_cached_lint_is_lint_and_runs_once_per_version(tmp_path, cache_home, mon
         cached_lint(load_glossary(path))
 
 
+def test_the_lint_is_of_the_version_read_not_of_the_file_now(tmp_path, cache_home):
+    """A glossary edited on disk between the read and the lint: the lint (and the cache entry it
+    leaves) belongs to the version in memory, so the next run, reading the edited file, still
+    gets the edited file's own issues."""
+    edit = tmp_path / "edit"
+    edit.mkdir()
+    path = tmp_path / "g.csv"
+    shutil.copy(GLOSSARY, path)
+    clean = [str(i) for i in lint(load_glossary(path))]
+    read = load_glossary(path)
+    path.write_bytes(_dup_glossary(edit).read_bytes())  # the edit lands after the read
+    assert [str(i) for i in cached_lint(read)] == clean
+    edited = [str(i) for i in cached_lint(load_glossary(path))]
+    assert edited == [str(i) for i in lint(load_glossary(path))]
+    assert any("duplicate-term" in line for line in edited)
+
+
 @pytest.mark.parametrize("garbage", [b"{not json", b"\xff\xfe", b"[]", b'{"schema": 1}',
                                      b'{"schema": 1, "rules": "x", "sha256": "y", "issues": 5}'])
 def test_a_corrupt_cache_is_ignored_and_rebuilt(tmp_path, cache_home, garbage):

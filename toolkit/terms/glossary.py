@@ -197,6 +197,9 @@ class Glossary:
     # (`toolkit.terms.termbase`; `toolkit.terms.match.cover` asks): most of a 20,000-concept
     # termbase never occurs in the articles of one run.
     _reserve: Reserve | None = field(default=None, repr=False, compare=False)
+    # SHA-256 of the file's bytes this was read from (None: made in memory): the lint cache's key
+    # (`toolkit.terms.lint.cached_lint`), so it lints the version in memory, not the file again
+    sha256: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def size(self) -> int:
@@ -249,7 +252,9 @@ def load_glossary(path: str | Path) -> Glossary:
     path = Path(path)
     data = read_bytes(path, "glossary file", missing="glossary file not found")
     with no_gc():
-        return parse_glossary(decode_utf8(data, path), path)
+        glossary = parse_glossary(decode_utf8(data, path), path)
+    glossary.sha256 = hashlib.sha256(data).hexdigest()
+    return glossary
 
 
 def cache_dir() -> Path:

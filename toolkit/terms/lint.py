@@ -240,14 +240,18 @@ def cached_lint(glossary: Glossary) -> list[LintIssue]:
     The result is kept in ``$XDG_CACHE_HOME/newsroom-toolkit/lint-<sha256 of the file>.json``
     with the version of these rules (a hash of this module and the matcher), written atomically.
     A missing, corrupt or outdated entry is linted again and rewritten; a cache folder that cannot
-    be written only costs the lint. A glossary without a readable file is linted directly.
+    be written only costs the lint. The version is the one the glossary was read from
+    (`Glossary.sha256`); a glossary without one is hashed from its file, and one without a readable
+    file is linted directly.
     """
     if glossary.path is None:
         return lint(glossary)
-    try:
-        digest = hashlib.sha256(Path(glossary.path).read_bytes()).hexdigest()
-    except OSError:
-        return lint(glossary)
+    digest = glossary.sha256
+    if digest is None:
+        try:
+            digest = hashlib.sha256(Path(glossary.path).read_bytes()).hexdigest()
+        except OSError:
+            return lint(glossary)
     cache = cache_dir() / f"lint-{digest[:32]}.json"
     issues = _read_cached(cache, digest, glossary.path)
     if issues is not None:

@@ -45,12 +45,12 @@ def read_termbase(path: str | Path) -> Glossary:
     digest = hashlib.sha256(data).hexdigest()
     copy = cache_dir() / f"glossary-{digest[:32]}.sqlite3"
     glossary = _open(copy, digest, path)
-    if glossary is not None:
-        return glossary
-    with no_gc():
-        glossary = parse_glossary(decode_utf8(data, path), path)
-    if len(glossary.concepts) >= CACHE_MIN_CONCEPTS:
-        _write(copy, digest, glossary, path)
+    if glossary is None:
+        with no_gc():
+            glossary = parse_glossary(decode_utf8(data, path), path)
+        if len(glossary.concepts) >= CACHE_MIN_CONCEPTS:
+            _write(copy, digest, glossary, path)
+    glossary.sha256 = digest
     return glossary
 
 
