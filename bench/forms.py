@@ -194,6 +194,7 @@ def bench_forms_package(package: Path | None, repeats: int = 3) -> Row:
         _log("forms-package: skipped: no --package FILE.argosmodel given")
         return Row(PACKAGE_ROW, None, f"<= {TARGET:.2f}x", None,
                    details={"skipped": "no --package FILE.argosmodel given"})
+    from toolkit.errors import ToolkitError
     from toolkit.formats.document import read_document
     from toolkit.l10n.translate import translate_blocks
     from toolkit.mt.argos import ArgosEngine
@@ -209,6 +210,8 @@ def bench_forms_package(package: Path | None, repeats: int = 3) -> Row:
     os.environ["ARGOS_PACKAGES_DIR"] = str(packages)
     try:
         model = install_file(package)
+    except ToolkitError as exc:  # not a package, damaged, hostile: one line, as the CLI says it
+        raise SystemExit(f"error: {exc}") from None
     finally:
         if previous is not None:
             os.environ["ARGOS_PACKAGES_DIR"] = previous

@@ -50,3 +50,18 @@ def test_without_a_package_the_row_says_skipped(tmp_path):
     row = _bench(tmp_path)
     assert row["measured"] is None and row["ok"] is None
     assert "--package" in row["details"]["skipped"]
+
+
+@pytest.mark.slow
+def test_a_file_that_is_no_package_is_one_line_and_exit_1(tmp_path):
+    bad = tmp_path / "translate-en_de.argosmodel"
+    bad.write_bytes(b"\x00garbage" * 20)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--only", "forms-package", "--package", str(bad),
+         "--output", str(tmp_path / "results.json")],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [f"error: {bad}: not an Argos package (.argosmodel must be a "
+                                                 "zip archive)"]
+    assert not (tmp_path / "results.json").exists()
