@@ -67,3 +67,30 @@ def test_grouped_candidates_are_scored_where_they_differ():
     alone = [list("abc")]
     _window(alone, [(0, 4)], range(1), 0)
     assert alone == [list("abc")]  # a group of one is scored whole
+
+
+def test_the_scoring_budget_follows_the_vocabulary_and_never_changes_a_score(tmp_path, monkeypatch):
+    """CPU sub-batches hold about `SCORE_LOGITS_BUDGET_CPU` log-probabilities: the fixture's small
+    vocabulary gets wide sub-batches, a 32,000-piece one narrow ones. How the batch is cut is
+    speed only: the scores are the same whatever the budget."""
+    import toolkit.mt.ctranslate as ct
+
+    engine = ArgosEngine(InstalledModel("en", "el", "0.1", FORMS_PACKAGE, 0), threads=2)
+    size = ct.target_vocabulary_size(engine.model_dir)
+    assert size and size < 5000
+    assert engine._score_budget_cpu() == ct.SCORE_LOGITS_BUDGET_CPU // size > 2048
+    pairs = [p for s in SOURCES * 4 for p in ((s, expected_inflected(s)), (s, expected_uninflected(s)))]
+    wide = engine.score(pairs, groups=[2] * (len(pairs) // 2))
+    monkeypatch.setattr(ct, "SCORE_LOGITS_BUDGET_CPU", 1)  # the floor: SCORE_TOKEN_BUDGET_MIN tokens
+    assert engine._score_budget_cpu() == ct.SCORE_TOKEN_BUDGET_MIN
+    narrow = engine.score(pairs, groups=[2] * (len(pairs) // 2))
+    assert narrow == pytest.approx(wide, abs=1e-4)
+
+    # the vocabulary files CTranslate2 models come with: .txt (a piece a line) or .json
+    (tmp_path / "shared_vocabulary.txt").write_text("".join(f"p{i}\n" for i in range(32_000)), "utf-8")
+    assert ct.target_vocabulary_size(tmp_path) == 32_000
+    (tmp_path / "target_vocabulary.json").write_text('["<s>", "</s>", "a"]', "utf-8")
+    assert ct.target_vocabulary_size(tmp_path) == 3  # the target's own, before a shared one
+    (tmp_path / "target_vocabulary.json").write_bytes(b"\xff{garbage")
+    assert ct.target_vocabulary_size(tmp_path) is None  # unreadable: the plain CPU budget
+    assert ct.target_vocabulary_size(tmp_path / "missing") is None

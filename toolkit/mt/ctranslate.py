@@ -11,6 +11,7 @@ when a model is loaded.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from functools import lru_cache
@@ -33,11 +34,18 @@ DECODE_RATIO = 2.5
 # Form choice: tokens scored after the last place where a sentence's candidates differ (enough
 # for the agreement of the words that follow a term; the rest of the sentence is not decoded).
 SCORE_CONTEXT = 3
-# Scoring sub-batches on the CPU, in source tokens: CTranslate2 sorts a batch by source length,
-# so the windowed targets of one sub-batch differ in length and the decoder pads them all to the
-# longest; small sub-batches pad little (bench/: 0.77x the time of the 2048-token budget on the
-# example article's candidates). A GPU keeps the translation budget: it wants wide batches.
-SCORE_TOKEN_BUDGET_CPU = 256
+# Scoring sub-batches on the CPU. A sub-batch's cost is mostly its vocabulary-wide
+# log-probabilities: CTranslate2 computes them for every target position, padding included, and
+# sorts a batch by source length only, so the windowed targets of one sub-batch differ in length.
+# Small sub-batches pad less but pay a fixed cost each, which is a large share of a small model's
+# time. So a sub-batch holds about this many log-probabilities: source tokens x target vocabulary.
+# Measured on the example article's candidates (bench/README.md), this was the fastest budget:
+# 256 tokens at a 32,000-piece vocabulary, 512-1024 at 8,000 pieces, and
+# the translation budget for the 1,352-piece fixtures (0.40x the time of 256). A GPU keeps the
+# translation budget: it wants wide batches.
+SCORE_LOGITS_BUDGET_CPU = 256 * 32_000
+SCORE_TOKEN_BUDGET_CPU = 256  # when the model's target vocabulary cannot be read
+SCORE_TOKEN_BUDGET_MIN = 64
 DECODE_MARGIN = 10
 
 
@@ -115,6 +123,25 @@ def _window(targets: list[list[str]], spans: list[tuple[int, int]], group: range
             spans[i] = (begin, len(targets[i]) + 1)
 
 
+def target_vocabulary_size(model_dir: Path) -> int | None:
+    """Entries of a CTranslate2 model's target vocabulary (``target_vocabulary`` or
+    ``shared_vocabulary``, ``.json`` or ``.txt``), or None when there is none readable."""
+    for name in ("target_vocabulary", "shared_vocabulary"):
+        for suffix in (".json", ".txt"):
+            path = model_dir / f"{name}{suffix}"
+            try:
+                if suffix == ".json":
+                    entries = json.loads(path.read_text(encoding="utf-8"))
+                    return len(entries) if isinstance(entries, list) and entries else None
+                with path.open("rb") as lines:
+                    return sum(1 for _ in lines) or None
+            except FileNotFoundError:
+                continue
+            except (OSError, ValueError, RecursionError):
+                return None
+    return None
+
+
 class CT2Engine:
     """A CTranslate2 model and its tokenizer: ONE batched `translate_batch` per sentence list.
 
@@ -141,6 +168,8 @@ class CT2Engine:
         self.token_budget = token_budget or default_token_budget()
         self.threads = threads or default_threads()
         self.calls = 0
+        self.model_dir = Path(model_dir)
+        self._vocabulary_size = -1  # read at the first scoring call (`target_vocabulary_size`)
         try:
             self.translator = ctranslate2.Translator(
                 str(model_dir), device=self.device.device, compute_type=self.device.compute_type,
@@ -148,6 +177,14 @@ class CT2Engine:
             )
         except (RuntimeError, ValueError) as exc:
             raise ToolkitError(f"cannot load the CTranslate2 model ({exc})", path=model_dir) from None
+
+    def _score_budget_cpu(self) -> int:
+        """Source tokens per scoring sub-batch on the CPU (`SCORE_LOGITS_BUDGET_CPU`)."""
+        if self._vocabulary_size == -1:
+            self._vocabulary_size = target_vocabulary_size(self.model_dir)
+        if not self._vocabulary_size:
+            return SCORE_TOKEN_BUDGET_CPU
+        return max(SCORE_TOKEN_BUDGET_MIN, SCORE_LOGITS_BUDGET_CPU // self._vocabulary_size)
 
     def tokenize(self, sentence: str) -> list[str]:
         raise NotImplementedError
@@ -199,7 +236,7 @@ class CT2Engine:
         self.calls += 1
         budget = self.token_budget
         if self.device.device != "cuda":
-            budget = min(budget, SCORE_TOKEN_BUDGET_CPU)
+            budget = min(budget, self._score_budget_cpu())
         results = self.translator.score_batch(
             sources, targets, max_batch_size=budget, batch_type="tokens", max_input_length=0,
         )
