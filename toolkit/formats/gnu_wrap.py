@@ -4,6 +4,7 @@ files alone. Checked against the real msgcat in tests/l10n/test_gnu_wrap.py."""
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 PAGE_WIDTH = 79  # GNU's default --width
 _ESCAPE = {
@@ -48,6 +49,7 @@ _ID_RANGES = (
 )
 
 
+@lru_cache(maxsize=4096)  # a character's class never changes; a catalog asks for each ~1000 times
 def _cls(c: str) -> str:
     if c == " ":
         return "SP"
@@ -82,6 +84,7 @@ def _cls(c: str) -> str:
     return "AL"
 
 
+@lru_cache(maxsize=4096)
 def _width(c: str) -> int:
     if unicodedata.category(c) == "Cn":
         return 2 if 0x20000 <= ord(c) <= 0x3FFFD else 1
@@ -188,15 +191,20 @@ def wrap_string(keyword: str, value: str, prefix: str = "", width: int = PAGE_WI
     first = True
     for n, portion in enumerate(portions):
         units = [_ESCAPE.get(c, c) for c in portion]
-        chars = list(portion)
-        ok = _opportunities(chars)
         widths = [len(u) if len(u) > 1 else _width(u) for u in units]
-
-        cuts = _breaks(ok, widths, room, len(head) + 1 - len(prefix) - 1 if first else 0)
+        total, ok = sum(widths), None  # a portion that fits breaks nowhere: no opportunities needed
+        start = len(head) + 1 - len(prefix) - 1 if first else 0
+        cuts = []
+        if start + total > room:
+            ok = _opportunities(list(portion))
+            cuts = _breaks(ok, widths, room, start)
         if first and portion and (n < len(portions) - 1 or cuts):
             lines.append(head + '""')
             first = False
-            cuts = _breaks(ok, widths, room, 0)
+            cuts = []
+            if total > room:
+                ok = ok or _opportunities(list(portion))
+                cuts = _breaks(ok, widths, room, 0)
         bounds = [0, *cuts, len(units)]
         for a, b in zip(bounds, bounds[1:], strict=False):
             text = '"' + "".join(units[a:b]) + '"'
