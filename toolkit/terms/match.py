@@ -58,6 +58,10 @@ _BREAK = "\n"  # stands for a space run no term may span (a blank line); no key 
 _SPACE_RUN = re.compile(r"[^\S\r\n]*(?:\r?\n)?[^\S\r\n]*")
 _SOFT_BREAK = re.compile(r"\r?\n[^\S\r\n]*")  # what a hyphen may be followed by (a wrapped word)
 _SPACES = re.compile(r"\s+")
+# Text whose only white space is single spaces normalises one character to one character:
+# hyphens and apostrophes are mapped in place, and the position maps are the identity.
+_NOT_ONE_TO_ONE = re.compile(r"[^\S ]| {2}")
+_ONE_TO_ONE = str.maketrans({**{h: "-" for h in _HYPHENS}, **{a: "'" for a in _APOSTROPHES}})
 
 
 def fold(text: str) -> str:
@@ -285,6 +289,8 @@ def _normalise_text(text: str) -> tuple[str, list[int], list[int], dict[int, int
     character k starts in `text`, `ends[k]` where the character before position k ends (so a
     match [a, b) is text[starts[a]:ends[b]]); `tails` maps the end of a hyphen followed by a
     line break to the end of that break."""
+    if not _NOT_ONE_TO_ONE.search(text):  # most sentences: no character loop needed
+        return text.translate(_ONE_TO_ONE), list(range(len(text))), list(range(len(text) + 1)), {}
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = [0]
