@@ -80,7 +80,10 @@ def bench_archive():
         figures = {}
         for n in COUNTS:
             run = work / f"n{n}"
-            env = dict(os.environ, ARGOS_PACKAGES_DIR=str(FIXTURE_PACKAGES), XDG_CACHE_HOME=str(run / "xdg"))
+            # a fresh translation cache per N: the bench's own (TOOLKIT_CACHE, isolate_environment)
+            # holds earlier runs' articles, and a run answered from it measures no translation
+            env = dict(os.environ, ARGOS_PACKAGES_DIR=str(FIXTURE_PACKAGES), XDG_CACHE_HOME=str(run / "xdg"),
+                       TOOLKIT_CACHE=str(run / "translation-cache.sqlite3"))
             measured = _measure(articles[:n], run, env)
             figures[n] = {"per_article_s": measured["seconds"] / n, "peak_rss_mb": measured["rss_kb"] / 1024}
             _log(f"archive N={n}: {figures[n]['per_article_s']:.2f} s per article, "
