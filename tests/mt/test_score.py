@@ -71,14 +71,15 @@ def test_grouped_candidates_are_scored_where_they_differ():
 
 def test_the_scoring_budget_follows_the_vocabulary_and_never_changes_a_score(tmp_path, monkeypatch):
     """CPU sub-batches hold about `SCORE_LOGITS_BUDGET_CPU` log-probabilities: the fixture's small
-    vocabulary gets wide sub-batches, a 32,000-piece one narrow ones. How the batch is cut is
+    vocabulary gets wide sub-batches (up to the cap), a 32,000-piece one narrow ones. How the batch is cut is
     speed only: the scores are the same whatever the budget."""
     import toolkit.mt.ctranslate as ct
 
     engine = ArgosEngine(InstalledModel("en", "el", "0.1", FORMS_PACKAGE, 0), threads=2)
     size = ct.target_vocabulary_size(engine.model_dir)
     assert size and size < 5000
-    assert engine._score_budget_cpu() == ct.SCORE_LOGITS_BUDGET_CPU // size > 2048
+    assert ct.SCORE_LOGITS_BUDGET_CPU // size > ct.SCORE_TOKEN_BUDGET_MAX_CPU
+    assert engine._score_budget_cpu() == ct.SCORE_TOKEN_BUDGET_MAX_CPU  # wide, but capped
     pairs = [p for s in SOURCES * 4 for p in ((s, expected_inflected(s)), (s, expected_uninflected(s)))]
     wide = engine.score(pairs, groups=[2] * (len(pairs) // 2))
     monkeypatch.setattr(ct, "SCORE_LOGITS_BUDGET_CPU", 1)  # the floor: SCORE_TOKEN_BUDGET_MIN tokens
