@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from toolkit.config import environment_setting
@@ -39,16 +39,14 @@ SCORE_CONTEXT = 3
 # sorts a batch by source length only, so the windowed targets of one sub-batch differ in length.
 # Small sub-batches pad less but pay a fixed cost each, which is a large share of a small model's
 # time. So a sub-batch holds about this many log-probabilities: source tokens x target vocabulary.
-# Measured on the example article's candidates (bench/README.md), this was the fastest budget:
-# 256 tokens at a 32,000-piece vocabulary, 512-1024 at 8,000 pieces, and
-# the translation budget for the 1,352-piece fixtures (0.40x the time of 256). A GPU keeps the
-# translation budget: it wants wide batches.
+# Measured on the example article's candidates (bench/README.md), the fastest budget was 256
+# tokens at a 32,000-piece vocabulary, 512-1024 at 8,000 pieces and 2048 at the fixtures' 1,352.
+# But targets are padded to the longest of a sub-batch, so wide sub-batches of a small vocabulary
+# hold many padded rows: the fixtures' peak RSS (4 languages) was 138 MB at 256 tokens, 202 MB at
+# 1024, 269 MB at 2048. Hence the cap. A GPU keeps the translation budget: it wants wide batches.
 SCORE_LOGITS_BUDGET_CPU = 256 * 32_000
 SCORE_TOKEN_BUDGET_CPU = 256  # when the model's target vocabulary cannot be read
 SCORE_TOKEN_BUDGET_MIN = 64
-# ... and at most this many source tokens. Targets are padded to the longest of a sub-batch, so
-# a small vocabulary's wide sub-batches still hold rows x longest target x vocabulary floats:
-# the fixtures' peak RSS (4 languages) was 138 MB at 256 tokens, 202 MB at 1024, 269 MB at 2048.
 SCORE_TOKEN_BUDGET_MAX_CPU = 1024
 DECODE_MARGIN = 10
 
@@ -173,7 +171,6 @@ class CT2Engine:
         self.threads = threads or default_threads()
         self.calls = 0
         self.model_dir = Path(model_dir)
-        self._vocabulary_size = -1  # read at the first scoring call (`target_vocabulary_size`)
         try:
             self.translator = ctranslate2.Translator(
                 str(model_dir), device=self.device.device, compute_type=self.device.compute_type,
@@ -182,14 +179,17 @@ class CT2Engine:
         except (RuntimeError, ValueError) as exc:
             raise ToolkitError(f"cannot load the CTranslate2 model ({exc})", path=model_dir) from None
 
+    @cached_property
+    def vocabulary_size(self) -> int | None:
+        """The model's target vocabulary, read once, at the first scoring call."""
+        return target_vocabulary_size(self.model_dir)
+
     def _score_budget_cpu(self) -> int:
         """Source tokens per scoring sub-batch on the CPU (`SCORE_LOGITS_BUDGET_CPU`)."""
-        if self._vocabulary_size == -1:
-            self._vocabulary_size = target_vocabulary_size(self.model_dir)
-        if not self._vocabulary_size:
+        if not self.vocabulary_size:
             return SCORE_TOKEN_BUDGET_CPU
         return min(SCORE_TOKEN_BUDGET_MAX_CPU,
-                   max(SCORE_TOKEN_BUDGET_MIN, SCORE_LOGITS_BUDGET_CPU // self._vocabulary_size))
+                   max(SCORE_TOKEN_BUDGET_MIN, SCORE_LOGITS_BUDGET_CPU // self.vocabulary_size))
 
     def tokenize(self, sentence: str) -> list[str]:
         raise NotImplementedError
