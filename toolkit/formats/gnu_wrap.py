@@ -173,6 +173,13 @@ def _breaks(ok: list[bool], widths: list[int], room: int, startcol: int) -> list
     return out
 
 
+def _cuts(portion: str, widths: list[int], room: int, startcol: int) -> list[int]:
+    """`_breaks` of a portion; one that fits breaks nowhere, so its opportunities are not needed."""
+    if startcol + sum(widths) <= room:
+        return []
+    return _breaks(_opportunities(list(portion)), widths, room, startcol)
+
+
 def wrap_string(keyword: str, value: str, prefix: str = "", width: int = PAGE_WIDTH) -> list[str]:
     """``keyword "value"`` as GNU writes it: broken after each ``\\n`` and where UAX #14 allows."""
     head = f"{prefix}{keyword} "
@@ -192,19 +199,11 @@ def wrap_string(keyword: str, value: str, prefix: str = "", width: int = PAGE_WI
     for n, portion in enumerate(portions):
         units = [_ESCAPE.get(c, c) for c in portion]
         widths = [len(u) if len(u) > 1 else _width(u) for u in units]
-        total, ok = sum(widths), None  # a portion that fits breaks nowhere: no opportunities needed
-        start = len(head) + 1 - len(prefix) - 1 if first else 0
-        cuts = []
-        if start + total > room:
-            ok = _opportunities(list(portion))
-            cuts = _breaks(ok, widths, room, start)
+        cuts = _cuts(portion, widths, room, len(head) + 1 - len(prefix) - 1 if first else 0)
         if first and portion and (n < len(portions) - 1 or cuts):
             lines.append(head + '""')
             first = False
-            cuts = []
-            if total > room:
-                ok = ok or _opportunities(list(portion))
-                cuts = _breaks(ok, widths, room, 0)
+            cuts = _cuts(portion, widths, room, 0)
         bounds = [0, *cuts, len(units)]
         for a, b in zip(bounds, bounds[1:], strict=False):
             text = '"' + "".join(units[a:b]) + '"'
