@@ -16,15 +16,18 @@ import pytest
 from conftest import ROOT, fixture_package
 
 
-def _bench(tmp_path, *args: str) -> dict:
-    out = tmp_path / "results.json"
-    done = subprocess.run(
-        [sys.executable, "-m", "bench", "--only", "forms-package", "--repeats", "1", "--output", str(out),
-         *args],
+def _run(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bench", "--only", "forms-package", "--repeats", "1",
+         "--output", str(tmp_path / "results.json"), *args],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
+
+
+def _bench(tmp_path, *args: str) -> dict:
+    done = _run(tmp_path, *args)
     assert done.returncode == 0, done.stderr[-2000:]
-    (row,) = json.loads(out.read_text(encoding="utf-8"))["rows"]
+    (row,) = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["rows"]
     return row
 
 
@@ -56,11 +59,7 @@ def test_without_a_package_the_row_says_skipped(tmp_path):
 def test_a_file_that_is_no_package_is_one_line_and_exit_1(tmp_path):
     bad = tmp_path / "translate-en_de.argosmodel"
     bad.write_bytes(b"\x00garbage" * 20)
-    done = subprocess.run(
-        [sys.executable, "-m", "bench", "--only", "forms-package", "--package", str(bad),
-         "--output", str(tmp_path / "results.json")],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )
+    done = _run(tmp_path, "--package", str(bad))
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [f"error: {bad}: not an Argos package (.argosmodel must be a "
                                                  "zip archive)"]
